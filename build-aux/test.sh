@@ -1,0 +1,47 @@
+#!/bin/sh
+# Installs what is missing, builds RoomChat with warnings as errors and runs
+# the whole test suite twice: plainly, then under AddressSanitizer and
+# UndefinedBehaviorSanitizer. GUI tests run on a virtual X server (Xvfb)
+# inside a private D-Bus session.
+set -eu
+cd "$(dirname "$0")/.."
+
+build-aux/install-deps.sh
+
+setup () {
+  dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ]; then
+    meson setup --reconfigure "$dir" "$@"
+  else
+    meson setup "$dir" "$@"
+  fi
+}
+
+run_suite () {
+  dir=$1
+  meson compile -C "$dir"
+  dbus-run-session -- xvfb-run -a -s '-screen 0 1280x1024x24' \
+    meson test -C "$dir" --print-errorlogs --num-processes 2
+}
+
+count () {
+  # meson writes one JSON object per test to its log
+  grep -c "\"result\": \"$1\"" "$2/meson-logs/testlog.json" || true
+}
+
+status=0
+
+setup _build --werror
+run_suite _build || status=1
+
+setup _build-sanitize --werror -Db_sanitize=address,undefined -Db_lundef=false
+run_suite _build-sanitize || status=1
+
+passed=$(( $(count OK _build) + $(count OK _build-sanitize) ))
+failed=$(( $(count FAIL _build) + $(count FAIL _build-sanitize) \
+         + $(count TIMEOUT _build) + $(count TIMEOUT _build-sanitize) \
+         + $(count ERROR _build) + $(count ERROR _build-sanitize) ))
+skipped=$(( $(count SKIP _build) + $(count SKIP _build-sanitize) ))
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit $status

@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-config"
+
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "rc-config.h"
+#include "rc-names.h"
+
+/* Reads the .env.json format of the original RoomChat. One file may serve
+ * both the server and the terminal client, as it did there, so each program
+ * passes over the other's keys; a key neither knows is an error, since it is
+ * most likely a typing mistake that would otherwise go unnoticed. */
+
+G_DEFINE_QUARK (rc-config-error-quark, rc_config_error)
+
+typedef enum
+{
+  KEY_STRING,
+  KEY_PATH,      /* a string; relative to the file's folder */
+  KEY_NAME,      /* a string under the protocol's name rules */
+  KEY_UINT,
+} KeyType;
+
+typedef enum
+{
+  FOR_SERVER = 1 << 0,
+  FOR_CLIENT = 1 << 1,
+} KeyUsers;
+
+typedef struct
+{
+  const char *key;
+  KeyType     type;
+  KeyUsers    users;
+  gsize       server_offset;
+  gsize       client_offset;
+  guint       min;
+  guint       max;
+} KeySpec;
+
+#define SERVER_FIELD(f) G_STRUCT_OFFSET (RcServerConfig, f)
+#define CLIENT_FIELD(f) G_STRUCT_OFFSET (RcClientConfig, f)
+#define NO_FIELD 0
+
+static const KeySpec key_specs[] = {
+  { "HOST_ADDRESS", KEY_STRING, FOR_SERVER | FOR_CLIENT,
+    SERVER_FIELD (host_address), CLIENT_FIELD (host_address), 1, 255 },
+  { "HOST_PORT", KEY_UINT, FOR_SERVER | FOR_CLIENT,
+    SERVER_FIELD (host_port), CLIENT_FIELD (host_port), 0, 65535 },
+  { "SERVER_PASSWORD", KEY_STRING, FOR_SERVER | FOR_CLIENT,
+    SERVER_FIELD (server_password), CLIENT_FIELD (server_password), 1, 1024 },
+  { "SERVER_NAME", KEY_STRING, FOR_SERVER,
+    SERVER_FIELD (server_name), NO_FIELD, 1, 64 },
+  { "USER_NAME", KEY_NAME, FOR_CLIENT,
+    NO_FIELD, CLIENT_FIELD (user_name), 1, 32 },
+  { "STATE_DIR", KEY_PATH, FOR_SERVER,
+    SERVER_FIELD (state_dir), NO_FIELD, 1, 4096 },
+  { "TLS_CERT", KEY_PATH, FOR_SERVER,
+    SERVER_FIELD (tls_cert), NO_FIELD, 1, 4096 },
+  { "TLS_KEY", KEY_PATH, FOR_SERVER,
+    SERVER_FIELD (tls_key), NO_FIELD, 1, 4096 },
+  { "MAX_CONNECTIONS", KEY_UINT, FOR_SERVER,
+    SERVER_FIELD (max_connections), NO_FIELD, 1, 1000000 },
+  { "MAX_AUTH_FAILURES", KEY_UINT, FOR_SERVER,
+    SERVER_FIELD (max_auth_failures), NO_FIELD, 1, 1000 },
+  { "BLOCK_SECONDS", KEY_UINT, FOR_SERVER,
+    SERVER_FIELD (block_seconds), NO_FIELD, 1, 31536000 },
+  { "MAX_CONNECTIONS_PER_IP", KEY_UINT, FOR_SERVER,
+    SERVER_FIELD (max_connections_per_ip), NO_FIELD, 1, 1000000 },
+};
+
+static const KeySpec *
+find_key (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (key_specs); i++)
+    if (g_str_equal (key, key_specs[i].key))
+      return &key_specs[i];
+
+  return NULL;
+}
+
+/* Integers may be written as JSON numbers or, as some hand-written files of
+ * the original did, as strings of digits. */
+static gboolean
+read_uint (JsonNode *node,
+           guint64  *value)
+{
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    {
+      gint64 number = json_node_get_int (node);
+
+      if (number < 0)
+        return FALSE;
+      *value = (guint64) number;
+      return TRUE;
+    }
+
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, G_MAXUINT32,
+                                       value, NULL);
+
+  return FALSE;
+}
+
+static gboolean
+apply_key (const KeySpec  *spec,
+           JsonNode       *node,
+           const char     *path,
+           gpointer        field,
+           GError        **error)
+{
+  const char *text;
+  glong n_chars;
+
+  /* null keeps the default, as an absent key does */
+  if (JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (spec->type == KEY_UINT)
+    {
+      guint64 value = 0;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || !read_uint (node, &value))
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_WRONG_TYPE,
+                       "%s: %s must be a whole number from %u to %u",
+                       path, spec->key, spec->min, spec->max);
+          return FALSE;
+        }
+      if (value < spec->min || value > spec->max)
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
+                       "%s: %s is %" G_GUINT64_FORMAT ", but must be from %u to %u",
+                       path, spec->key, value, spec->min, spec->max);
+          return FALSE;
+        }
+      *(guint *) field = (guint) value;
+      return TRUE;
+    }
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_WRONG_TYPE,
+                   "%s: %s must be a string", path, spec->key);
+      return FALSE;
+    }
+
+  text = json_node_get_string (node);
+  n_chars = g_utf8_strlen (text, -1);
+  if (n_chars < spec->min || n_chars > spec->max)
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
+                   "%s: %s must have %u to %u characters", path, spec->key, spec->min, spec->max);
+      return FALSE;
+    }
+
+  g_free (*(char **) field);
+  *(char **) field = NULL;
+
+  if (spec->type == KEY_NAME)
+    {
+      char *name = rc_name_normalize (text, NULL);
+
+      if (name == NULL)
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
+                       "%s: %s must have 1 to %d characters and no control characters",
+                       path, spec->key, RC_NAME_MAX_CHARS);
+          return FALSE;
+        }
+      *(char **) field = name;
+    }
+  else if (spec->type == KEY_PATH && !g_path_is_absolute (text))
+    {
+      g_autofree char *folder = g_path_get_dirname (path);
+
+      *(char **) field = g_build_filename (folder, text, NULL);
+    }
+  else
+    {
+      *(char **) field = g_strdup (text);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+load_file (gpointer     config,
+           KeyUsers     user,
+           const char  *path,
+           GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GList) members = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  JsonNode *root;
+  JsonObject *object;
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      const char *reason = local_error->message;
+
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        reason = "no such file";
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+        reason = "permission denied";
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ISDIR))
+        reason = "it is a folder";
+
+      g_set_error (error, local_error->domain, local_error->code,
+                   "%s: cannot read the configuration: %s", path, reason);
+      return FALSE;
+    }
+
+  if (!json_parser_load_from_data (parser, contents, (gssize) length, &local_error))
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                   "%s: not valid JSON: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                   "%s: the configuration must be a JSON object", path);
+      return FALSE;
+    }
+
+  object = json_node_get_object (root);
+  members = json_object_get_members (object);
+  for (const GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      const KeySpec *spec = find_key (key);
+      gsize offset;
+
+      if (spec == NULL)
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_UNKNOWN_KEY,
+                       "%s: unknown key %s", path, key);
+          return FALSE;
+        }
+
+      if ((spec->users & user) == 0)
+        continue;
+
+      offset = user == FOR_SERVER ? spec->server_offset : spec->client_offset;
+      if (!apply_key (spec, json_object_get_member (object, key), path,
+                      G_STRUCT_MEMBER_P (config, offset), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+RcServerConfig *
+rc_server_config_new (void)
+{
+  RcServerConfig *config = g_new0 (RcServerConfig, 1);
+
+  config->host_address = g_strdup (RC_DEFAULT_HOST);
+  config->host_port = RC_DEFAULT_PORT;
+  config->server_name = g_strdup ("RoomChat");
+  config->max_connections = 10000;
+  config->max_auth_failures = 3;
+  config->block_seconds = 300;
+  config->max_connections_per_ip = 64;
+
+  return config;
+}
+
+/**
+ * rc_server_config_load:
+ *
+ * Reads @path over the values @config holds. Each error is one line that
+ * names the file and the key.
+ */
+gboolean
+rc_server_config_load (RcServerConfig  *config,
+                       const char      *path,
+                       GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!load_file (config, FOR_SERVER, path, error))
+    return FALSE;
+
+  if ((config->tls_cert == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_MISSING_KEY,
+                   "%s: %s is set without %s", path,
+                   config->tls_cert != NULL ? "TLS_CERT" : "TLS_KEY",
+                   config->tls_cert != NULL ? "TLS_KEY" : "TLS_CERT");
+      return FALSE;
+    }
+
+  g_free (config->path);
+  config->path = g_strdup (path);
+  return TRUE;
+}
+
+void
+rc_server_config_free (RcServerConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->path);
+  g_free (config->host_address);
+  g_free (config->server_password);
+  g_free (config->server_name);
+  g_free (config->state_dir);
+  g_free (config->tls_cert);
+  g_free (config->tls_key);
+  g_free (config);
+}
+
+RcClientConfig *
+rc_client_config_new (void)
+{
+  RcClientConfig *config = g_new0 (RcClientConfig, 1);
+
+  config->host_address = g_strdup (RC_DEFAULT_HOST);
+  config->host_port = RC_DEFAULT_PORT;
+
+  return config;
+}
+
+gboolean
+rc_client_config_load (RcClientConfig  *config,
+                       const char      *path,
+                       GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!load_file (config, FOR_CLIENT, path, error))
+    return FALSE;
+
+  if (config->host_port == 0)
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
+                   "%s: HOST_PORT is 0, but must be from 1 to 65535", path);
+      return FALSE;
+    }
+
+  g_free (config->path);
+  config->path = g_strdup (path);
+  return TRUE;
+}
+
+void
+rc_client_config_free (RcClientConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->path);
+  g_free (config->host_address);
+  g_free (config->server_password);
+  g_free (config->user_name);
+  g_free (config);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define RC_PROTOCOL_ERROR (rc_protocol_error_quark ())
+
+/* The error codes of PROTOCOL.md section 3.5, in that order. */
+typedef enum
+{
+  RC_PROTOCOL_ERROR_BAD_FRAME,
+  RC_PROTOCOL_ERROR_BAD_STATE,
+  RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+  RC_PROTOCOL_ERROR_BAD_NAME,
+  RC_PROTOCOL_ERROR_AUTH_FAILED,
+  RC_PROTOCOL_ERROR_BLOCKED,
+  RC_PROTOCOL_ERROR_SERVER_FULL,
+  RC_PROTOCOL_ERROR_NO_SUCH_ROOM,
+  RC_PROTOCOL_ERROR_ROOM_FULL,
+  RC_PROTOCOL_ERROR_NOT_YOUR_TURN,
+  RC_PROTOCOL_ERROR_BAD_SEQUENCE,
+  RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE,
+  RC_PROTOCOL_ERROR_NOT_DELIVERED,
+  RC_PROTOCOL_ERROR_RATE_LIMITED,
+  RC_PROTOCOL_ERROR_SHUTTING_DOWN,
+  /* A code this version does not know; the frame's text is kept. */
+  RC_PROTOCOL_ERROR_UNKNOWN,
+} RcProtocolError;
+
+GQuark          rc_protocol_error_quark        (void);
+const char     *rc_protocol_error_to_code      (RcProtocolError  error);
+RcProtocolError rc_protocol_error_from_code    (const char      *code);
+const char     *rc_protocol_error_default_text (RcProtocolError  error);
+
+G_END_DECLS

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rc-names.h"
+#include "rc-protocol-error.h"
+
+G_BEGIN_DECLS
+
+/* Failures that happen on the client's side, not reported by the server.
+ * The server's own error codes arrive in RC_PROTOCOL_ERROR. */
+#define RC_CLIENT_ERROR (rc_client_error_quark ())
+
+typedef enum
+{
+  RC_CLIENT_ERROR_CERTIFICATE_CHANGED,   /* the pinned certificate differs */
+  RC_CLIENT_ERROR_CERTIFICATE_REJECTED,  /* the user did not trust a new one */
+  RC_CLIENT_ERROR_TLS,                   /* handshake failed or not TLS 1.3 */
+  RC_CLIENT_ERROR_SECURITY,              /* peer keys or a message failed to verify */
+  RC_CLIENT_ERROR_NOT_YOUR_TURN,         /* refused locally before sending */
+  RC_CLIENT_ERROR_MESSAGE_TOO_LONG,      /* refused locally before sending */
+  RC_CLIENT_ERROR_EMPTY_MESSAGE,         /* refused locally before sending */
+  RC_CLIENT_ERROR_NOT_IN_ROOM,           /* no chat to send to or leave */
+  RC_CLIENT_ERROR_PROTOCOL,              /* the server broke the protocol */
+  RC_CLIENT_ERROR_CLOSED,                /* the connection ended */
+} RcClientError;
+
+typedef enum
+{
+  RC_SESSION_STATE_DISCONNECTED,
+  RC_SESSION_STATE_CONNECTING,
+  RC_SESSION_STATE_LOBBY,
+  RC_SESSION_STATE_WAITING,    /* created a room, nobody joined yet */
+  RC_SESSION_STATE_CHATTING,
+} RcSessionState;
+
+#define RC_TYPE_CLIENT_SESSION (rc_client_session_get_type ())
+
+G_DECLARE_FINAL_TYPE (RcClientSession, rc_client_session, RC, CLIENT_SESSION, GObject)
+
+GQuark           rc_client_error_quark                  (void);
+
+RcClientSession *rc_client_session_new                  (const char           *host,
+                                                         guint16               port,
+                                                         const char           *name);
+
+/* Where keys and pins live; both default to $XDG_DATA_HOME/roomchat/. */
+void             rc_client_session_set_identity_path    (RcClientSession      *self,
+                                                         const char           *path);
+void             rc_client_session_set_known_servers_path (RcClientSession    *self,
+                                                         const char           *path);
+/* Scripts: trust a first-seen certificate without asking. Never overrides
+ * a changed one. */
+void             rc_client_session_set_trust_new_certificates (RcClientSession *self,
+                                                         gboolean              trust);
+
+/* Connects, pins the certificate, sends hello. When the certificate is new,
+ * emits ::certificate-unknown and waits for
+ * rc_client_session_trust_certificate(). Also loads or makes the identity
+ * key in a worker thread. Errors: G_IO_ERROR / G_RESOLVER_ERROR (cannot
+ * connect), RC_CLIENT_ERROR (certificate, TLS), RC_PROTOCOL_ERROR (the
+ * server's answer: auth-failed, blocked, server-full, unsupported-version,
+ * bad-name; see get_attempts_left() and get_retry_after()). */
+void             rc_client_session_connect_async        (RcClientSession      *self,
+                                                         const char           *password,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         rc_client_session_connect_finish       (RcClientSession      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+void             rc_client_session_trust_certificate    (RcClientSession      *self,
+                                                         gboolean              trusted);
+
+/* Lobby -> waiting: completes with the room id to pass on. ::paired follows
+ * when someone joins. */
+void             rc_client_session_create_room_async    (RcClientSession      *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+char            *rc_client_session_create_room_finish   (RcClientSession      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+/* Lobby -> chatting: @room as a person typed it. Completes after ::paired,
+ * or with RC_PROTOCOL_ERROR_NO_SUCH_ROOM / _ROOM_FULL (still in the lobby). */
+void             rc_client_session_join_room_async      (RcClientSession      *self,
+                                                         const char           *room,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         rc_client_session_join_room_finish     (RcClientSession      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+/* Encrypts and sends @text on this side's turn. Refused locally (nothing
+ * sent) when it is not this side's turn, the text is empty or longer than
+ * 16,384 bytes. Returns the message's seq, or -1 with @error set. Its fate
+ * arrives as ::message-relayed or ::message-not-delivered. */
+gint64           rc_client_session_send_message         (RcClientSession      *self,
+                                                         const char           *text,
+                                                         GError              **error);
+
+/* Waiting or chatting -> lobby. Completes on the server's "left". */
+void             rc_client_session_leave_async          (RcClientSession      *self,
+                                                         GCancellable         *cancellable,
+                                                         GAsyncReadyCallback   callback,
+                                                         gpointer              user_data);
+gboolean         rc_client_session_leave_finish         (RcClientSession      *self,
+                                                         GAsyncResult         *result,
+                                                         GError              **error);
+
+/* Ends the connection at once; emits ::disconnected with no error. */
+void             rc_client_session_close                (RcClientSession      *self);
+
+RcSessionState   rc_client_session_get_state            (RcClientSession      *self);
+const char      *rc_client_session_get_host             (RcClientSession      *self);
+guint16          rc_client_session_get_port             (RcClientSession      *self);
+const char      *rc_client_session_get_name             (RcClientSession      *self);
+const char      *rc_client_session_get_server_name      (RcClientSession      *self);
+const char      *rc_client_session_get_room             (RcClientSession      *self);
+RcRole           rc_client_session_get_role             (RcClientSession      *self);
+const char      *rc_client_session_get_peer_name        (RcClientSession      *self);
+gboolean         rc_client_session_get_my_turn          (RcClientSession      *self);
+const char      *rc_client_session_get_safety_code      (RcClientSession      *self);
+/* "AB:CD:…" of the server certificate seen on this connection, and of the
+ * one pinned before when they differ (CERTIFICATE_CHANGED). */
+const char      *rc_client_session_get_certificate_fingerprint (RcClientSession *self);
+const char      *rc_client_session_get_pinned_fingerprint (RcClientSession    *self);
+/* From the last auth-failed / blocked / rate-limited error; -1 if none. */
+gint64           rc_client_session_get_attempts_left    (RcClientSession      *self);
+gint64           rc_client_session_get_retry_after      (RcClientSession      *self);
+
+/* Signals (all emitted on the thread-default main context of the caller of
+ * rc_client_session_new()):
+ *   ::certificate-unknown (const char *server, const char *fingerprint)
+ *   ::paired              (const char *peer_name, RcRole role, gboolean my_turn,
+ *                          const char *safety_code)
+ *   ::message-received    (const char *text, GDateTime *sent_at)
+ *   ::message-relayed     (gint64 seq)
+ *   ::message-not-delivered (gint64 seq)
+ *   ::peer-left           (const char *reason)   "left" or "disconnected"
+ *   ::room-error          (GError *error)        e.g. RC_CLIENT_ERROR_SECURITY:
+ *                                                the room was left
+ *   ::disconnected        (GError *error)        NULL when closed on purpose
+ * Properties (notify): state, room, peer-name, my-turn, safety-code. */
+
+G_END_DECLS

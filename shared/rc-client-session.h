@@ -24,6 +24,7 @@ typedef enum
   RC_CLIENT_ERROR_NOT_IN_ROOM,           /* no chat to send to or leave */
   RC_CLIENT_ERROR_PROTOCOL,              /* the server broke the protocol */
   RC_CLIENT_ERROR_CLOSED,                /* the connection ended */
+  RC_CLIENT_ERROR_INVALID_TEXT,          /* refused locally: not UTF-8 (added) */
 } RcClientError;
 
 typedef enum
@@ -131,6 +132,12 @@ const char      *rc_client_session_get_pinned_fingerprint (RcClientSession    *s
 /* From the last auth-failed / blocked / rate-limited error; -1 if none. */
 gint64           rc_client_session_get_attempts_left    (RcClientSession      *self);
 gint64           rc_client_session_get_retry_after      (RcClientSession      *self);
+
+/* Added with the implementation. */
+#define RC_TYPE_SESSION_STATE (rc_session_state_get_type ())
+GType            rc_session_state_get_type              (void);
+/* The file where certificates are pinned, to name it in messages. */
+const char      *rc_client_session_get_known_servers_path (RcClientSession   *self);
 
 /* Signals (all emitted on the thread-default main context of the caller of
  * rc_client_session_new()):

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-cli"
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gunixinputstream.h>
+
+#include "rc-cli-private.h"
+#include "rc-names.h"
+
+/* Standard input, read line by line on the main loop: messages in --batch;
+ * messages, commands and the answer to the certificate question when
+ * interactive. */
+
+void
+rc_cli_print_help (RcCli *self)
+{
+  rc_cli_say (self,
+              "Commands:\n"
+              "  /create     create a room and get its id to pass on\n"
+              "  /join ID    join the room someone gave you the id of\n"
+              "  /leave      leave the room\n"
+              "  /safety     show the safety code to compare with the other person\n"
+              "  /quit       leave and quit\n"
+              "  /help       this list\n"
+              "Anything else you type in a chat is a message.");
+}
+
+static void
+answer_trust (RcCli      *self,
+              const char *line)
+{
+  g_autofree char *answer = g_utf8_strdown (line, -1);
+
+  self->awaiting_trust_answer = FALSE;
+  g_strstrip (answer);
+  rc_client_session_trust_certificate (self->session,
+                                       g_str_equal (answer, "y") || g_str_equal (answer, "yes"));
+}
+
+static void
+run_command (RcCli      *self,
+             const char *line)
+{
+  RcSessionState state = rc_client_session_get_state (self->session);
+  g_auto(GStrv) words = g_strsplit_set (line, " \t", 2);
+  const char *command = words[0];
+  const char *argument = words[1] != NULL ? g_strstrip (words[1]) : "";
+
+  if (g_str_equal (command, "/help"))
+    rc_cli_print_help (self);
+  else if (g_str_equal (command, "/quit"))
+    rc_cli_leave (self, TRUE);
+  else if (g_str_equal (command, "/leave"))
+    {
+      if (state == RC_SESSION_STATE_WAITING || state == RC_SESSION_STATE_CHATTING)
+        rc_cli_leave (self, FALSE);
+      else
+        rc_cli_say (self, "You are not in a room.");
+    }
+  else if (g_str_equal (command, "/safety"))
+    {
+      if (state == RC_SESSION_STATE_CHATTING)
+        rc_cli_say (self, "Safety code with %s: %s",
+                    rc_client_session_get_peer_name (self->session),
+                    rc_client_session_get_safety_code (self->session));
+      else
+        rc_cli_say (self, "The safety code exists once someone is in the chat with you.");
+    }
+  else if (g_str_equal (command, "/create") || g_str_equal (command, "/join"))
+    {
+      gboolean create = g_str_equal (command, "/create");
+      g_autofree char *room = NULL;
+
+      if (state != RC_SESSION_STATE_LOBBY)
+        {
+          rc_cli_say (self, "/leave this room first.");
+          return;
+        }
+      if (!create && (room = rc_room_id_normalize (argument, NULL)) == NULL)
+        {
+          rc_cli_say (self, "Type /join and the 12 letters and digits of the room id.");
+          return;
+        }
+      rc_cli_start_room (self, create, room);
+    }
+  else
+    rc_cli_say (self, "Unknown command %s; /help lists them.", command);
+}
+
+static void
+handle_line (RcCli *self,
+             char  *line)
+{
+  RcSessionState state = rc_client_session_get_state (self->session);
+  gsize length = strlen (line);
+
+  if (length > 0 && line[length - 1] == '\r')
+    line[--length] = '\0';
+
+  if (self->awaiting_trust_answer)
+    {
+      answer_trust (self, line);
+      g_free (line);
+      return;
+    }
+
+  /* An empty line is no message. */
+  if (length == 0)
+    {
+      g_free (line);
+      return;
+    }
+
+  if (!self->options->batch && line[0] == '/')
+    {
+      run_command (self, line);
+      g_free (line);
+      return;
+    }
+
+  if (!self->options->batch && state != RC_SESSION_STATE_CHATTING)
+    {
+      rc_cli_say (self, "You are not in a chat: /create or /join ID first (/help).");
+      g_free (line);
+      return;
+    }
+
+  g_queue_push_tail (&self->outbox, line);
+  if (!self->options->batch && !rc_client_session_get_my_turn (self->session))
+    rc_cli_say (self, "(waits for your turn)");
+  rc_cli_try_send (self);
+}
+
+static void read_next_line (RcCli *self);
+
+static void
+line_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  RcCli *self;
+  char *line;
+
+  line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Not cancelled, so the run is still going and owns @self. */
+  self = user_data;
+  if (line == NULL)
+    {
+      if (error != NULL)
+        g_debug ("Standard input failed: %s", error->message);
+      self->input_done = TRUE;
+      if (self->options->batch)
+        rc_cli_try_send (self);
+      else if (self->awaiting_trust_answer)
+        answer_trust (self, "");
+      else
+        rc_cli_leave (self, TRUE);
+      return;
+    }
+
+  handle_line (self, line);
+  if (!self->finished)
+    read_next_line (self);
+}
+
+static void
+read_next_line (RcCli *self)
+{
+  g_data_input_stream_read_line_async (self->input, G_PRIORITY_DEFAULT, self->cancellable,
+                                       line_read_cb, self);
+}
+
+void
+rc_cli_start_input (RcCli *self)
+{
+  g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (0, FALSE);
+
+  self->input = g_data_input_stream_new (stdin_stream);
+  g_data_input_stream_set_newline_type (self->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  read_next_line (self);
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-cli"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "rc-cli-options.h"
+#include "rc-config.h"
+#include "rc-names.h"
+
+G_DEFINE_QUARK (rc-cli-error-quark, rc_cli_error)
+
+#define DEFAULT_CONFIG ".env.json"
+
+static const char description[] =
+  "Settings come from .env.json in the current folder (or --config FILE):\n"
+  "HOST_ADDRESS, HOST_PORT, SERVER_PASSWORD, USER_NAME. --host, --port and\n"
+  "--name override them. The password comes from the file, else from the\n"
+  "environment variable ROOMCHAT_PASSWORD, else from a prompt; never from\n"
+  "the command line.\n"
+  "\n"
+  "Without --batch, roomchat-cli is interactive. With --batch and --create\n"
+  "or --join, each line of standard input is a message, sent as soon as it\n"
+  "is this side's turn, and events are written to standard output as JSON\n"
+  "Lines. At the end of the input it leaves once its last message is\n"
+  "relayed (with --stay: once the peer leaves).\n"
+  "\n"
+  "Exit status:\n"
+  "  0  done\n"
+  "  2  usage or configuration error\n"
+  "  3  cannot connect, TLS or certificate error\n"
+  "  4  wrong password, or this address is blocked\n"
+  "  5  room error (no such room, room full, ...)\n"
+  "  6  security failure: the peer's keys or a message did not verify\n";
+
+static gpointer
+usage_error (GError     **error,
+             const char  *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+/* Sets a usage error and returns NULL, for "return usage_error (...)". */
+static gpointer
+usage_error (GError     **error,
+             const char  *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (RC_CLI_ERROR, RC_CLI_ERROR_USAGE, format, args));
+  va_end (args);
+  return NULL;
+}
+
+static gboolean
+load_config (RcCliOptions    *options,
+             const char      *path,
+             RcClientConfig  *config,
+             GError         **error)
+{
+  if (path == NULL)
+    {
+      if (!g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+        return TRUE;
+      path = DEFAULT_CONFIG;
+    }
+
+  if (!rc_client_config_load (config, path, error))
+    return FALSE;
+
+  options->config_path = g_strdup (path);
+  return TRUE;
+}
+
+/**
+ * rc_cli_options_parse:
+ * @argv: (inout): the command line; parsed options are removed
+ *
+ * Reads the command line and the configuration file. Failures are
+ * %RC_CLI_ERROR_USAGE or %RC_CONFIG_ERROR: exit status 2. --help prints and
+ * exits here, as GOption does.
+ */
+RcCliOptions *
+rc_cli_options_parse (char   **argv,
+                      GError **error)
+{
+  g_autoptr(RcCliOptions) options = g_new0 (RcCliOptions, 1);
+  g_autoptr(RcClientConfig) config = rc_client_config_new ();
+  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *join = NULL;
+  gint port = -1;
+  g_auto(GStrv) args = g_strdupv (argv);
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE instead of .env.json", "FILE" },
+    { "host", 'H', 0, G_OPTION_ARG_STRING, &host, "Server host name or address", "HOST" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Server port", "PORT" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name in the chat", "NAME" },
+    { "create", 0, 0, G_OPTION_ARG_NONE, &options->create, "Create a room", NULL },
+    { "join", 'j', 0, G_OPTION_ARG_STRING, &join, "Join the room with this id", "ID" },
+    { "batch", 'b', 0, G_OPTION_ARG_NONE, &options->batch, "Messages from standard input, events as JSON Lines", NULL },
+    { "stay", 0, 0, G_OPTION_ARG_NONE, &options->stay, "With --batch: stay until the peer leaves", NULL },
+    { "trust", 0, 0, G_OPTION_ARG_NONE, &options->trust, "Trust a server seen for the first time (never a changed one)", NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, "Print the version", NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new ("- RoomChat, private chats for two people");
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse_strv (context, &args, error))
+    return NULL;
+
+  if (options->version)
+    return g_steal_pointer (&options);
+
+  if (g_strv_length (args) > 1)
+    return usage_error (error, "Unexpected argument \"%s\"", args[1]);
+  if (options->create && join != NULL)
+    return usage_error (error, "Use either --create or --join, not both");
+  if (options->batch && !options->create && join == NULL)
+    return usage_error (error, "--batch needs --create or --join ID");
+  if (options->stay && !options->batch)
+    return usage_error (error, "--stay only makes sense with --batch");
+  if (port != -1 && (port < 1 || port > 65535))
+    return usage_error (error, "--port must be from 1 to 65535, not %d", port);
+
+  if (!load_config (options, config_path, config, error))
+    return NULL;
+
+  options->host = g_strdup (host != NULL ? host : config->host_address);
+  options->port = (guint16) (port != -1 ? (guint) port : config->host_port);
+  if (options->host[0] == '\0')
+    return usage_error (error, "The server's host name is empty");
+
+  if (name == NULL && config->user_name == NULL)
+    return usage_error (error, "Who are you? Pass --name NAME or set USER_NAME in %s",
+                        options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
+  options->name = rc_name_normalize (name != NULL ? name : config->user_name, NULL);
+  if (options->name == NULL)
+    return usage_error (error, "A name has 1 to %d characters and no control characters",
+                        RC_NAME_MAX_CHARS);
+
+  if (join != NULL)
+    {
+      options->join = rc_room_id_normalize (join, NULL);
+      if (options->join == NULL)
+        return usage_error (error, "\"%s\" is not a room id: room ids have %d letters and digits",
+                            join, RC_ROOM_ID_LENGTH);
+    }
+
+  if (config->server_password != NULL)
+    {
+      options->password = g_strdup (config->server_password);
+      options->password_source = g_strdup_printf ("SERVER_PASSWORD in %s", options->config_path);
+    }
+
+  return g_steal_pointer (&options);
+}
+
+/* Reads a line from the terminal with echo off. */
+static char *
+prompt_password (const char  *prompt,
+                 GError     **error)
+{
+  struct termios saved;
+  struct termios quiet;
+  char buffer[1024];
+  gboolean restore = FALSE;
+  char *line;
+  FILE *tty;
+
+  tty = fopen ("/dev/tty", "r+");
+  if (tty == NULL)
+    return NULL;
+
+  if (tcgetattr (fileno (tty), &saved) == 0)
+    {
+      quiet = saved;
+      quiet.c_lflag &= ~(tcflag_t) ECHO;
+      restore = tcsetattr (fileno (tty), TCSAFLUSH, &quiet) == 0;
+    }
+
+  fputs (prompt, tty);
+  fflush (tty);
+  line = fgets (buffer, sizeof buffer, tty);
+
+  if (restore)
+    tcsetattr (fileno (tty), TCSAFLUSH, &saved);
+  fputs ("\n", tty);
+  fclose (tty);
+
+  if (line == NULL)
+    {
+      g_set_error_literal (error, RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD, "No password was typed");
+      return NULL;
+    }
+
+  buffer[strcspn (buffer, "\r\n")] = '\0';
+  line = g_strdup (buffer);
+  memset (buffer, 0, sizeof buffer);
+  return line;
+}
+
+/**
+ * rc_cli_options_resolve_password:
+ *
+ * Sets the password when the file gave none: from ROOMCHAT_PASSWORD, else
+ * from a prompt on the terminal (not standard input, which may carry
+ * messages).
+ */
+gboolean
+rc_cli_options_resolve_password (RcCliOptions  *options,
+                                 GError       **error)
+{
+  const char *env = g_getenv ("ROOMCHAT_PASSWORD");
+  g_autofree char *prompt = NULL;
+
+  if (options->password != NULL)
+    return TRUE;
+
+  if (env != NULL && env[0] != '\0')
+    {
+      options->password = g_strdup (env);
+      options->password_source = g_strdup ("ROOMCHAT_PASSWORD");
+      return TRUE;
+    }
+
+  prompt = g_strdup_printf ("Server password for %s:%u: ", options->host, options->port);
+  options->password = prompt_password (prompt, error);
+  if (options->password == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
+                     "No server password: set SERVER_PASSWORD in %s or the environment "
+                     "variable ROOMCHAT_PASSWORD",
+                     options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
+      return FALSE;
+    }
+
+  options->password_source = g_strdup ("the password typed");
+  return TRUE;
+}
+
+void
+rc_cli_options_free (RcCliOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  g_free (options->config_path);
+  g_free (options->host);
+  g_free (options->name);
+  if (options->password != NULL)
+    {
+      memset (options->password, 0, strlen (options->password));
+      g_free (options->password);
+    }
+  g_free (options->password_source);
+  g_free (options->join);
+  g_free (options);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "rc-cli.h"
+#include "rc-client-session.h"
+
+G_BEGIN_DECLS
+
+/* RcCli is split over rc-cli.c (the session's events and the run) and
+ * rc-cli-input.c (standard input: messages, commands, answers). */
+
+struct _RcCli
+{
+  GObject           parent_instance;
+
+  /* Owned */
+  RcCliOptions     *options;
+  RcClientSession  *session;
+  GMainLoop        *loop;
+  GCancellable     *cancellable;         /* standard input */
+  GDataInputStream *input;
+  GQueue            outbox;              /* lines waiting for this side's turn */
+  guint             signal_ids[2];
+
+  gboolean          input_done;
+  gboolean          awaiting_trust_answer;
+  gboolean          leaving;
+  gboolean          quit_after_leave;
+  guint             pending_relays;      /* sent, not yet relayed */
+  gboolean          finished;
+  int               exit_code;
+};
+
+/* rc-cli.c */
+void rc_cli_finish          (RcCli        *self,
+                             int           exit_code);
+void rc_cli_say             (RcCli        *self,
+                             const char   *format,
+                             ...) G_GNUC_PRINTF (2, 3);
+void rc_cli_report_error    (RcCli        *self,
+                             const GError *error);
+void rc_cli_start_room      (RcCli        *self,
+                             gboolean      create,
+                             const char   *room);
+void rc_cli_leave           (RcCli        *self,
+                             gboolean      then_quit);
+void rc_cli_try_send        (RcCli        *self);
+
+/* rc-cli-input.c */
+void rc_cli_start_input     (RcCli        *self);
+void rc_cli_print_help      (RcCli        *self);
+
+G_END_DECLS

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <glib-unix.h>
+
+#include "rc-cli.h"
+#include "rc-cli-messages.h"
+#include "rc-cli-private.h"
+
+G_DEFINE_FINAL_TYPE (RcCli, rc_cli, G_TYPE_OBJECT)
+
+static void
+rc_cli_dispose (GObject *object)
+{
+  RcCli *self = RC_CLI (object);
+
+  g_cancellable_cancel (self->cancellable);
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+  if (self->session != NULL)
+    rc_client_session_close (self->session);
+  g_clear_object (&self->session);
+  g_clear_object (&self->input);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->loop, g_main_loop_unref);
+  g_queue_clear_full (&self->outbox, g_free);
+
+  G_OBJECT_CLASS (rc_cli_parent_class)->dispose (object);
+}
+
+static void
+rc_cli_finalize (GObject *object)
+{
+  g_clear_pointer (&RC_CLI (object)->options, rc_cli_options_free);
+
+  G_OBJECT_CLASS (rc_cli_parent_class)->finalize (object);
+}
+
+static void
+rc_cli_class_init (RcCliClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = rc_cli_dispose;
+  G_OBJECT_CLASS (klass)->finalize = rc_cli_finalize;
+}
+
+static void
+rc_cli_init (RcCli *self)
+{
+  g_queue_init (&self->outbox);
+  self->cancellable = g_cancellable_new ();
+  self->loop = g_main_loop_new (NULL, FALSE);
+}
+
+/* Output ------------------------------------------------------------------- */
+
+static void
+emit_event (RcCli *self,
+            char  *line)
+{
+  g_autofree char *owned = line;
+
+  /* Flushed line by line: a script reads each event as it happens. */
+  fputs (line, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+/* Interactive text; --batch writes events only. */
+void
+rc_cli_say (RcCli      *self,
+            const char *format,
+            ...)
+{
+  va_list args;
+
+  if (self->options->batch)
+    return;
+
+  va_start (args, format);
+  vfprintf (stdout, format, args);
+  va_end (args);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+void
+rc_cli_report_error (RcCli        *self,
+                     const GError *error)
+{
+  g_autofree char *text = rc_cli_describe_error (error, self->session, self->options);
+
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_error (rc_cli_error_code (error), text));
+  fprintf (stderr, "roomchat-cli: %s\n", text);
+  fflush (stderr);
+}
+
+/* Stops the run; the first exit code set wins. */
+void
+rc_cli_finish (RcCli *self,
+               int    exit_code)
+{
+  if (!self->finished)
+    {
+      self->finished = TRUE;
+      self->exit_code = exit_code;
+    }
+  g_cancellable_cancel (self->cancellable);
+  g_main_loop_quit (self->loop);
+}
+
+static void
+fail (RcCli        *self,
+      const GError *error)
+{
+  if (self->finished)
+    return;
+  rc_cli_report_error (self, error);
+  rc_cli_finish (self, rc_cli_exit_for_error (error));
+}
+
+static void
+show_turn (RcCli *self)
+{
+  RcClientSession *session = self->session;
+
+  if (rc_client_session_get_state (session) != RC_SESSION_STATE_CHATTING)
+    return;
+
+  if (rc_client_session_get_my_turn (session))
+    rc_cli_say (self, "-- Your turn: type your message. --");
+  else
+    rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
+                rc_client_session_get_peer_name (session));
+}
+
+/* Sending ------------------------------------------------------------------ */
+
+static void
+leave_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(RcCli) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->leaving = FALSE;
+  if (!rc_client_session_leave_finish (RC_CLIENT_SESSION (source), result, &error) &&
+      !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_IN_ROOM))
+    {
+      fail (self, error);
+      return;
+    }
+
+  if (self->quit_after_leave || self->options->batch)
+    {
+      rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return;
+    }
+
+  rc_cli_say (self, "You left the room. /create or /join ID for another chat, /quit to quit.");
+}
+
+void
+rc_cli_leave (RcCli    *self,
+              gboolean  then_quit)
+{
+  RcSessionState state = rc_client_session_get_state (self->session);
+
+  self->quit_after_leave = self->quit_after_leave || then_quit;
+  if (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING)
+    {
+      if (self->quit_after_leave)
+        rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return;
+    }
+  if (self->leaving)
+    return;
+
+  self->leaving = TRUE;
+  g_queue_clear_full (&self->outbox, g_free);
+  rc_client_session_leave_async (self->session, NULL, leave_cb, g_object_ref (self));
+}
+
+/* --batch ends once its input is used up and its last message relayed. */
+static void
+maybe_done (RcCli *self)
+{
+  if (!self->options->batch || self->options->stay || !self->input_done ||
+      !g_queue_is_empty (&self->outbox) || self->pending_relays > 0 ||
+      rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
+    return;
+
+  rc_cli_leave (self, TRUE);
+}
+
+/* Sends the oldest waiting line when it is this side's turn. Lines refused
+ * locally (too long, not text) are reported and skipped: the chat goes on. */
+void
+rc_cli_try_send (RcCli *self)
+{
+  while (!self->leaving && !g_queue_is_empty (&self->outbox) &&
+         rc_client_session_get_state (self->session) == RC_SESSION_STATE_CHATTING &&
+         rc_client_session_get_my_turn (self->session))
+    {
+      g_autofree char *line = g_queue_pop_head (&self->outbox);
+      g_autoptr(GError) error = NULL;
+
+      if (rc_client_session_send_message (self->session, line, &error) >= 0)
+        {
+          self->pending_relays++;
+          break;
+        }
+      rc_cli_report_error (self, error);
+    }
+
+  maybe_done (self);
+}
+
+/* The session's events --------------------------------------------------- */
+
+static void
+paired_cb (RcClientSession *session,
+           const char      *peer,
+           int              role,
+           gboolean         my_turn,
+           const char      *safety_code,
+           RcCli           *self)
+{
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_paired (peer, role, safety_code));
+
+  rc_cli_say (self, "%s joined. Safety code: %s", peer, safety_code);
+  rc_cli_say (self, "Compare the safety code with %s over another channel (a call, in person): "
+              "if it differs, someone is in between. /safety shows it again.", peer);
+  show_turn (self);
+  rc_cli_try_send (self);
+}
+
+static void
+message_received_cb (RcClientSession *session,
+                     const char      *text,
+                     GDateTime       *sent_at,
+                     RcCli           *self)
+{
+  const char *peer = rc_client_session_get_peer_name (session);
+  g_autoptr(GDateTime) local = g_date_time_to_local (sent_at);
+  g_autofree char *time = g_date_time_format (local, "%H:%M");
+
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_message (peer, text));
+  rc_cli_say (self, "[%s] %s: %s", time, peer, text);
+}
+
+static void
+my_turn_cb (RcClientSession *session,
+            GParamSpec      *pspec,
+            RcCli           *self)
+{
+  show_turn (self);
+  rc_cli_try_send (self);
+}
+
+static void
+relayed_cb (RcClientSession *session,
+            gint64           seq,
+            RcCli           *self)
+{
+  if (self->pending_relays > 0)
+    self->pending_relays--;
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_relayed (seq));
+  maybe_done (self);
+}
+
+static void
+not_delivered_cb (RcClientSession *session,
+                  gint64           seq,
+                  RcCli           *self)
+{
+  g_autoptr(GError) error = g_error_new (RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NOT_DELIVERED,
+                                         "message %" G_GINT64_FORMAT " could not be delivered",
+                                         seq);
+
+  if (self->pending_relays > 0)
+    self->pending_relays--;
+  rc_cli_report_error (self, error);
+}
+
+static void
+peer_left_cb (RcClientSession *session,
+              const char      *reason,
+              RcCli           *self)
+{
+  if (self->options->batch)
+    {
+      emit_event (self, rc_cli_event_peer_left (reason));
+      rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return;
+    }
+
+  g_queue_clear_full (&self->outbox, g_free);
+  rc_cli_say (self, g_str_equal (reason, "left") ? "The other person left the chat."
+                                                 : "The other person lost their connection.");
+  rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
+}
+
+static void
+room_error_cb (RcClientSession *session,
+               GError          *error,
+               RcCli           *self)
+{
+  if (self->options->batch)
+    {
+      fail (self, error);
+      return;
+    }
+
+  g_queue_clear_full (&self->outbox, g_free);
+  rc_cli_report_error (self, error);
+  rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
+}
+
+static void
+disconnected_cb (RcClientSession *session,
+                 GError          *error,
+                 RcCli           *self)
+{
+  if (error != NULL)
+    fail (self, error);
+}
+
+static void
+certificate_unknown_cb (RcClientSession *session,
+                        const char      *server,
+                        const char      *fingerprint,
+                        RcCli           *self)
+{
+  if (self->options->batch)
+    {
+      /* Nobody to ask: connecting fails with a message saying what to do. */
+      rc_client_session_trust_certificate (session, FALSE);
+      return;
+    }
+
+  self->awaiting_trust_answer = TRUE;
+  fprintf (stdout, "This is the first connection to %s. Its certificate's SHA-256 fingerprint is\n"
+           "  %s\nCompare it with the one the server's administrator gives you.\n"
+           "Trust this server? fingerprint %s [y/N] ", server, fingerprint, fingerprint);
+  fflush (stdout);
+}
+
+/* Rooms -------------------------------------------------------------------- */
+
+static void
+create_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(RcCli) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *room = NULL;
+
+  room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &error);
+  if (room == NULL)
+    {
+      if (self->options->batch)
+        fail (self, error);
+      else
+        rc_cli_report_error (self, error);
+      return;
+    }
+
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_room (room));
+  rc_cli_say (self, "Room created. Pass this id on to the person you want to talk to:\n\n"
+              "    %s\n\nWaiting for them to join... (/leave to give up)", room);
+}
+
+static void
+join_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(RcCli) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (rc_client_session_join_room_finish (RC_CLIENT_SESSION (source), result, &error))
+    return;
+
+  /* A room that is not secure has been reported by ::room-error. */
+  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
+    return;
+
+  if (self->options->batch)
+    fail (self, error);
+  else
+    rc_cli_report_error (self, error);
+}
+
+void
+rc_cli_start_room (RcCli      *self,
+                   gboolean    create,
+                   const char *room)
+{
+  if (create)
+    {
+      rc_client_session_create_room_async (self->session, NULL, create_cb, g_object_ref (self));
+      return;
+    }
+
+  g_free (self->options->join);
+  self->options->join = g_strdup (room);
+  rc_client_session_join_room_async (self->session, room, NULL, join_cb, g_object_ref (self));
+}
+
+static void
+connect_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(RcCli) self = user_data;
+  g_autoptr(GError) error = NULL;
+  RcClientSession *session = RC_CLIENT_SESSION (source);
+
+  self->awaiting_trust_answer = FALSE;
+  if (!rc_client_session_connect_finish (session, result, &error))
+    {
+      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) &&
+          !self->options->batch)
+        rc_cli_say (self, "Not trusted; nothing was sent to the server.");
+      fail (self, error);
+      return;
+    }
+
+  rc_cli_say (self, "Connected to %s (%s:%u) as %s.", rc_client_session_get_server_name (session),
+              self->options->host, self->options->port, self->options->name);
+
+  if (self->options->create || self->options->join != NULL)
+    rc_cli_start_room (self, self->options->create, self->options->join);
+  else
+    rc_cli_print_help (self);
+}
+
+/* Running ------------------------------------------------------------------ */
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  RcCli *self = user_data;
+
+  rc_cli_finish (self, RC_CLI_EXIT_OK);
+  return G_SOURCE_CONTINUE;
+}
+
+RcCli *
+rc_cli_new (RcCliOptions *options)
+{
+  RcCli *self;
+
+  g_return_val_if_fail (options != NULL, NULL);
+
+  self = g_object_new (RC_TYPE_CLI, NULL);
+  self->options = options;
+  self->session = rc_client_session_new (options->host, options->port, options->name);
+  rc_client_session_set_trust_new_certificates (self->session, options->trust);
+
+  g_signal_connect_object (self->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), self, 0);
+  g_signal_connect_object (self->session, "paired", G_CALLBACK (paired_cb), self, 0);
+  g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb), self, 0);
+  g_signal_connect_object (self->session, "notify::my-turn", G_CALLBACK (my_turn_cb), self, 0);
+  g_signal_connect_object (self->session, "message-relayed", G_CALLBACK (relayed_cb), self, 0);
+  g_signal_connect_object (self->session, "message-not-delivered", G_CALLBACK (not_delivered_cb), self, 0);
+  g_signal_connect_object (self->session, "peer-left", G_CALLBACK (peer_left_cb), self, 0);
+  g_signal_connect_object (self->session, "room-error", G_CALLBACK (room_error_cb), self, 0);
+  g_signal_connect_object (self->session, "disconnected", G_CALLBACK (disconnected_cb), self, 0);
+
+  return self;
+}
+
+/**
+ * rc_cli_run:
+ *
+ * Connects, runs the chat on the default main context and returns the exit
+ * status.
+ */
+int
+rc_cli_run (RcCli *self)
+{
+  g_return_val_if_fail (RC_IS_CLI (self), RC_CLI_EXIT_USAGE);
+
+  self->signal_ids[0] = g_unix_signal_add (SIGINT, quit_signal_cb, self);
+  self->signal_ids[1] = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
+
+  rc_client_session_connect_async (self->session, self->options->password, NULL,
+                                   connect_cb, g_object_ref (self));
+  rc_cli_start_input (self);
+  g_main_loop_run (self->loop);
+
+  /* Ends the connection with a TLS close_notify before the process goes. */
+  rc_client_session_close (self->session);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return self->exit_code;
+}
+
+int
+rc_cli_main (int    argc,
+             char **argv)
+{
+  g_autoptr(RcCliOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RcCli) cli = NULL;
+
+  setlocale (LC_ALL, "");
+
+  options = rc_cli_options_parse (argv, &error);
+  if (options != NULL && options->version)
+    {
+      printf ("roomchat-cli %s\n", PACKAGE_VERSION);
+      return RC_CLI_EXIT_OK;
+    }
+
+  if (options == NULL || !rc_cli_options_resolve_password (options, &error))
+    {
+      fprintf (stderr, "roomchat-cli: %s\nSee roomchat-cli --help.\n", error->message);
+      return RC_CLI_EXIT_USAGE;
+    }
+
+  cli = rc_cli_new (g_steal_pointer (&options));
+  return rc_cli_run (cli);
+}

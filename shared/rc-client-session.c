@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "rc-client-session.h"
+#include "rc-client-session-private.h"
+#include "rc-known-servers.h"
+
+G_DEFINE_QUARK (rc-client-error-quark, rc_client_error)
+
+G_DEFINE_ENUM_TYPE (RcSessionState, rc_session_state,
+  G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_DISCONNECTED, "disconnected"),
+  G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_CONNECTING, "connecting"),
+  G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_LOBBY, "lobby"),
+  G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_WAITING, "waiting"),
+  G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_CHATTING, "chatting"))
+
+G_DEFINE_FINAL_TYPE (RcClientSession, rc_client_session, G_TYPE_OBJECT)
+
+guint rc_client_session_signals[N_SIGNALS];
+GParamSpec *rc_client_session_properties[N_PROPS];
+
+#define signals rc_client_session_signals
+#define properties rc_client_session_properties
+
+RcClientSession *
+rc_client_session_new (const char *host,
+                       guint16     port,
+                       const char *name)
+{
+  g_return_val_if_fail (host != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return g_object_new (RC_TYPE_CLIENT_SESSION,
+                       "host", host,
+                       "port", (guint) port,
+                       "name", name,
+                       NULL);
+}
+
+static void
+rc_client_session_dispose (GObject *object)
+{
+  RcClientSession *self = RC_CLIENT_SESSION (object);
+
+  g_cancellable_cancel (self->identity_cancellable);
+  rc_client_session_teardown (self);
+  rc_client_session_end_room (self);
+
+  /* Pending tasks hold a reference to the session, so none can be left
+   * here; these only guard against a future change of that rule. */
+  g_clear_object (&self->connect_task);
+  g_clear_object (&self->room_task);
+  g_clear_object (&self->leave_task);
+  g_clear_object (&self->identity);
+  g_clear_object (&self->identity_cancellable);
+
+  G_OBJECT_CLASS (rc_client_session_parent_class)->dispose (object);
+}
+
+static void
+rc_client_session_finalize (GObject *object)
+{
+  RcClientSession *self = RC_CLIENT_SESSION (object);
+
+  g_free (self->host);
+  g_free (self->name);
+  g_free (self->identity_path);
+  g_free (self->known_servers_path);
+  g_free (self->certificate_fingerprint);
+  g_free (self->pinned_fingerprint);
+  g_free (self->server_name);
+  g_clear_error (&self->identity_error);
+  g_clear_error (&self->closing_error);
+  if (self->password != NULL)
+    {
+      memset (self->password, 0, strlen (self->password));
+      g_free (self->password);
+    }
+
+  G_OBJECT_CLASS (rc_client_session_parent_class)->finalize (object);
+}
+
+static void
+rc_client_session_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  RcClientSession *self = RC_CLIENT_SESSION (object);
+
+  switch ((RcClientSessionProperty) prop_id)
+    {
+    case PROP_HOST:
+      g_value_set_string (value, self->host);
+      break;
+    case PROP_PORT:
+      g_value_set_uint (value, self->port);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_ROOM:
+      g_value_set_string (value, self->room);
+      break;
+    case PROP_PEER_NAME:
+      g_value_set_string (value, self->peer_name);
+      break;
+    case PROP_MY_TURN:
+      g_value_set_boolean (value, self->my_turn);
+      break;
+    case PROP_SAFETY_CODE:
+      g_value_set_string (value, self->safety_code);
+      break;
+    case PROP_0:
+    case N_PROPS:
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rc_client_session_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  RcClientSession *self = RC_CLIENT_SESSION (object);
+
+  switch ((RcClientSessionProperty) prop_id)
+    {
+    case PROP_HOST:
+      self->host = g_value_dup_string (value);
+      break;
+    case PROP_PORT:
+      self->port = (guint16) g_value_get_uint (value);
+      break;
+    case PROP_NAME:
+      self->name = g_value_dup_string (value);
+      break;
+    case PROP_0:
+    case PROP_STATE:
+    case PROP_ROOM:
+    case PROP_PEER_NAME:
+    case PROP_MY_TURN:
+    case PROP_SAFETY_CODE:
+    case N_PROPS:
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rc_client_session_class_init (RcClientSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags live = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = rc_client_session_dispose;
+  object_class->finalize = rc_client_session_finalize;
+  object_class->get_property = rc_client_session_get_property;
+  object_class->set_property = rc_client_session_set_property;
+
+  properties[PROP_HOST] = g_param_spec_string ("host", NULL, NULL, NULL, construct);
+  properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, construct);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, construct);
+  properties[PROP_STATE] = g_param_spec_enum ("state", NULL, NULL, RC_TYPE_SESSION_STATE,
+                                              RC_SESSION_STATE_DISCONNECTED, live);
+  properties[PROP_ROOM] = g_param_spec_string ("room", NULL, NULL, NULL, live);
+  properties[PROP_PEER_NAME] = g_param_spec_string ("peer-name", NULL, NULL, NULL, live);
+  properties[PROP_MY_TURN] = g_param_spec_boolean ("my-turn", NULL, NULL, FALSE, live);
+  properties[PROP_SAFETY_CODE] = g_param_spec_string ("safety-code", NULL, NULL, NULL, live);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_CERTIFICATE_UNKNOWN] =
+    g_signal_new ("certificate-unknown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+  signals[SIGNAL_PAIRED] =
+    g_signal_new ("paired", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_STRING, G_TYPE_INT, G_TYPE_BOOLEAN, G_TYPE_STRING);
+  signals[SIGNAL_MESSAGE_RECEIVED] =
+    g_signal_new ("message-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_DATE_TIME);
+  signals[SIGNAL_MESSAGE_RELAYED] =
+    g_signal_new ("message-relayed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_MESSAGE_NOT_DELIVERED] =
+    g_signal_new ("message-not-delivered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_PEER_LEFT] =
+    g_signal_new ("peer-left", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_ROOM_ERROR] =
+    g_signal_new ("room-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_DISCONNECTED] =
+    g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+}
+
+static void
+rc_client_session_init (RcClientSession *self)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "roomchat", NULL);
+
+  self->identity_path = g_build_filename (folder, "identity.pem", NULL);
+  self->known_servers_path = rc_known_servers_default_path ();
+  self->cancellable = g_cancellable_new ();
+  self->identity_cancellable = g_cancellable_new ();
+  self->attempts_left = -1;
+  self->retry_after = -1;
+  g_queue_init (&self->write_queue);
+}
+
+void
+rc_client_session_set_identity_path (RcClientSession *self,
+                                     const char      *path)
+{
+  g_return_if_fail (RC_IS_CLIENT_SESSION (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (self->identity == NULL && !self->identity_loading);
+
+  g_free (self->identity_path);
+  self->identity_path = g_strdup (path);
+}
+
+void
+rc_client_session_set_known_servers_path (RcClientSession *self,
+                                          const char      *path)
+{
+  g_return_if_fail (RC_IS_CLIENT_SESSION (self));
+  g_return_if_fail (path != NULL);
+
+  g_free (self->known_servers_path);
+  self->known_servers_path = g_strdup (path);
+}
+
+void
+rc_client_session_set_trust_new_certificates (RcClientSession *self,
+                                              gboolean         trust)
+{
+  g_return_if_fail (RC_IS_CLIENT_SESSION (self));
+
+  self->trust_new_certificates = !!trust;
+}
+
+/* Internal setters: notify only on a change ------------------------------- */
+
+static gboolean
+replace_string (char       **field,
+                const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+rc_client_session_set_state (RcClientSession *self,
+                             RcSessionState   state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+void
+rc_client_session_set_my_turn (RcClientSession *self,
+                               gboolean         my_turn)
+{
+  my_turn = !!my_turn;
+  if (self->my_turn == my_turn)
+    return;
+
+  self->my_turn = my_turn;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
+}
+
+void
+rc_client_session_set_room_id (RcClientSession *self,
+                               const char      *room)
+{
+  if (replace_string (&self->room, room))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM]);
+}
+
+void
+rc_client_session_set_peer (RcClientSession *self,
+                            const char      *peer_name,
+                            const char      *safety_code)
+{
+  if (replace_string (&self->peer_name, peer_name))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_NAME]);
+  if (replace_string (&self->safety_code, safety_code))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAFETY_CODE]);
+}
+
+/* Frames ------------------------------------------------------------------ */
+
+/* Makes the GError for a server's error frame, and keeps the numbers a UI
+ * shows with it. */
+GError *
+rc_client_session_error_from_frame (RcClientSession *self,
+                                    const RcFrame   *frame)
+{
+  const char *text = frame->message != NULL ? frame->message
+                                            : rc_protocol_error_default_text (frame->code);
+
+  if (frame->code == RC_PROTOCOL_ERROR_AUTH_FAILED)
+    self->attempts_left = frame->attempts_left;
+  if (frame->code == RC_PROTOCOL_ERROR_BLOCKED || frame->code == RC_PROTOCOL_ERROR_RATE_LIMITED)
+    self->retry_after = frame->retry_after;
+
+  return g_error_new_literal (RC_PROTOCOL_ERROR, frame->code, text);
+}
+
+static void
+handle_error_frame (RcClientSession *self,
+                    const RcFrame   *frame)
+{
+  g_autoptr(GError) error = rc_client_session_error_from_frame (self, frame);
+
+  if (self->connect_task != NULL)
+    {
+      rc_client_session_finish_connect (self, g_steal_pointer (&error));
+      rc_client_session_teardown (self);
+      return;
+    }
+
+  /* These come right before the server closes: the end of the stream
+   * reports them through ::disconnected. */
+  if (frame->code == RC_PROTOCOL_ERROR_SHUTTING_DOWN ||
+      frame->code == RC_PROTOCOL_ERROR_BAD_FRAME ||
+      frame->code == RC_PROTOCOL_ERROR_SERVER_FULL)
+    {
+      g_clear_error (&self->closing_error);
+      self->closing_error = g_steal_pointer (&error);
+      return;
+    }
+
+  if (!rc_client_session_handle_room_error (self, frame))
+    g_debug ("Ignoring error \"%s\" from the server: %s", frame->code_name, error->message);
+}
+
+void
+rc_client_session_dispatch (RcClientSession *self,
+                            RcFrame         *frame)
+{
+  switch (frame->type)
+    {
+    case RC_FRAME_PING:
+      {
+        g_autoptr(RcFrame) pong = rc_frame_new (RC_FRAME_PONG);
+
+        rc_client_session_send_frame (self, pong);
+      }
+      break;
+
+    case RC_FRAME_PONG:
+    case RC_FRAME_UNKNOWN:
+      /* Unknown frame types are ignored for forward compatibility. */
+      break;
+
+    case RC_FRAME_WELCOME:
+      if (self->connect_task == NULL || self->awaiting_trust)
+        goto unexpected;
+      g_free (self->server_name);
+      self->server_name = g_strdup (frame->server);
+      rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);
+      rc_client_session_finish_connect (self, NULL);
+      break;
+
+    case RC_FRAME_ERROR:
+      handle_error_frame (self, frame);
+      break;
+
+    case RC_FRAME_CREATED:
+    case RC_FRAME_PAIRED:
+    case RC_FRAME_LEFT:
+    case RC_FRAME_PEER_LEFT:
+    case RC_FRAME_MESSAGE:
+    case RC_FRAME_RELAYED:
+      if (self->state < RC_SESSION_STATE_LOBBY)
+        goto unexpected;
+      rc_client_session_handle_room_frame (self, frame);
+      break;
+
+    case RC_FRAME_HELLO:
+    case RC_FRAME_CREATE:
+    case RC_FRAME_JOIN:
+    case RC_FRAME_LEAVE:
+    default:
+      goto unexpected;
+    }
+
+  return;
+
+unexpected:
+  rc_client_session_connection_failed (self,
+    g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL,
+                 "The server sent an unexpected \"%s\" frame",
+                 frame->type_name != NULL ? frame->type_name : "?"));
+}
+
+/* Getters ----------------------------------------------------------------- */
+
+RcSessionState
+rc_client_session_get_state (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), RC_SESSION_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+const char *
+rc_client_session_get_host (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->host;
+}
+
+guint16
+rc_client_session_get_port (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), 0);
+
+  return self->port;
+}
+
+const char *
+rc_client_session_get_name (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->name;
+}
+
+const char *
+rc_client_session_get_server_name (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->server_name;
+}
+
+const char *
+rc_client_session_get_room (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->room;
+}
+
+RcRole
+rc_client_session_get_role (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), RC_ROLE_CREATOR);
+
+  return self->role;
+}
+
+const char *
+rc_client_session_get_peer_name (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->peer_name;
+}
+
+gboolean
+rc_client_session_get_my_turn (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), FALSE);
+
+  return self->my_turn;
+}
+
+const char *
+rc_client_session_get_safety_code (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->safety_code;
+}
+
+const char *
+rc_client_session_get_certificate_fingerprint (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->certificate_fingerprint;
+}
+
+const char *
+rc_client_session_get_pinned_fingerprint (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->pinned_fingerprint;
+}
+
+gint64
+rc_client_session_get_attempts_left (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
+
+  return self->attempts_left;
+}
+
+gint64
+rc_client_session_get_retry_after (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
+
+  return self->retry_after;
+}
+
+const char *
+rc_client_session_get_known_servers_path (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
+
+  return self->known_servers_path;
+}

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "rc-certificate.h"
+#include "rc-crypto.h"
+
+/* The server's TLS certificate (PROTOCOL.md 1): the administrator's, or a
+ * self-signed Ed25519 one made at first start, kept in the state directory
+ * and reused. GLib does not check that a key belongs to its certificate
+ * (TLS-NOTES.md), so this file does, with GnuTLS, before the server listens.
+ * It is the only file of the server that uses GnuTLS for certificates. */
+
+#define CERT_FILE "cert.pem"
+#define KEY_FILE "key.pem"
+#define VALIDITY_SECONDS ((time_t) 10 * 365 * 24 * 60 * 60 + 3 * 24 * 60 * 60)
+
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crt_t, gnutls_x509_crt_deinit, NULL)
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_privkey_t, gnutls_x509_privkey_deinit, NULL)
+
+static void
+datum_free (gnutls_datum_t *datum)
+{
+  gnutls_free (datum->data);
+  datum->data = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (gnutls_datum_t, datum_free)
+
+static gboolean
+gnutls_failed (int          ret,
+               const char  *what,
+               const char  *path,
+               GError     **error)
+{
+  if (ret >= 0)
+    return FALSE;
+
+  if (path != NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s: %s", path, what, gnutls_strerror (ret));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what, gnutls_strerror (ret));
+  return TRUE;
+}
+
+static gboolean
+read_file (const char      *path,
+           const char      *key,
+           gnutls_datum_t  *datum,
+           char           **contents,
+           GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, contents, &length, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cannot read %s: %s",
+                   path, key, local_error->message);
+      return FALSE;
+    }
+
+  datum->data = (unsigned char *) *contents;
+  datum->size = (unsigned int) length;
+  return TRUE;
+}
+
+/* Checks that the key in @key_path belongs to the certificate in
+ * @cert_path: both must name the same public key. */
+static gboolean
+check_pair (const char  *cert_path,
+            const char  *key_path,
+            GError     **error)
+{
+  g_auto(gnutls_x509_crt_t) crt = NULL;
+  g_auto(gnutls_x509_privkey_t) key = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  gnutls_datum_t cert_datum;
+  gnutls_datum_t key_datum;
+  guint8 cert_id[64];
+  guint8 key_id[64];
+  size_t cert_id_size = sizeof cert_id;
+  size_t key_id_size = sizeof key_id;
+
+  if (!read_file (cert_path, "TLS_CERT", &cert_datum, &cert_pem, error) ||
+      !read_file (key_path, "TLS_KEY", &key_datum, &key_pem, error))
+    return FALSE;
+
+  if (gnutls_failed (gnutls_x509_crt_init (&crt), "TLS_CERT", cert_path, error) ||
+      gnutls_failed (gnutls_x509_crt_import (crt, &cert_datum, GNUTLS_X509_FMT_PEM),
+                     "TLS_CERT is not a PEM certificate", cert_path, error) ||
+      gnutls_failed (gnutls_x509_privkey_init (&key), "TLS_KEY", key_path, error) ||
+      gnutls_failed (gnutls_x509_privkey_import2 (key, &key_datum, GNUTLS_X509_FMT_PEM, NULL, 0),
+                     "TLS_KEY is not an unencrypted PEM private key", key_path, error))
+    return FALSE;
+
+  if (gnutls_failed (gnutls_x509_crt_get_key_id (crt, GNUTLS_KEYID_USE_SHA256, cert_id, &cert_id_size),
+                     "TLS_CERT", cert_path, error) ||
+      gnutls_failed (gnutls_x509_privkey_get_key_id (key, GNUTLS_KEYID_USE_SHA256, key_id, &key_id_size),
+                     "TLS_KEY", key_path, error))
+    return FALSE;
+
+  if (cert_id_size != key_id_size || memcmp (cert_id, key_id, cert_id_size) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: TLS_KEY does not belong to the certificate %s", key_path, cert_path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * rc_certificate_load:
+ *
+ * Loads a PEM certificate (chain) and its key, after checking they belong
+ * together. Errors are one line naming the file and the setting.
+ */
+GTlsCertificate *
+rc_certificate_load (const char  *cert_path,
+                     const char  *key_path,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GTlsCertificate *certificate;
+
+  g_return_val_if_fail (cert_path != NULL, NULL);
+  g_return_val_if_fail (key_path != NULL, NULL);
+
+  if (!check_pair (cert_path, key_path, error))
+    return NULL;
+
+  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
+  if (certificate == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: TLS_CERT or TLS_KEY cannot be used: %s",
+                   cert_path, local_error->message);
+      return NULL;
+    }
+
+  return certificate;
+}
+
+static gboolean
+generate (const char  *cert_path,
+          const char  *key_path,
+          const char  *common_name,
+          GError     **error)
+{
+  g_auto(gnutls_x509_crt_t) crt = NULL;
+  g_auto(gnutls_x509_privkey_t) key = NULL;
+  g_auto(gnutls_datum_t) cert_pem = { NULL, 0 };
+  g_auto(gnutls_datum_t) key_pem = { NULL, 0 };
+  guint8 serial[16];
+  time_t now = time (NULL);
+
+  rc_crypto_random (serial, sizeof serial);
+  serial[0] &= 0x7f;
+
+  if (gnutls_failed (gnutls_x509_privkey_init (&key), "Making the key", NULL, error) ||
+      gnutls_failed (gnutls_x509_privkey_generate2 (key, GNUTLS_PK_EDDSA_ED25519,
+                                                    GNUTLS_CURVE_TO_BITS (GNUTLS_ECC_CURVE_ED25519),
+                                                    0, NULL, 0),
+                     "Making the Ed25519 key", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_init (&crt), "Making the certificate", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_version (crt, 3), "Certificate version", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_serial (crt, serial, sizeof serial), "Certificate serial", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_activation_time (crt, now - 60 * 60), "Certificate time", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_expiration_time (crt, now + VALIDITY_SECONDS), "Certificate time", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_dn_by_oid (crt, GNUTLS_OID_X520_COMMON_NAME, 0,
+                                                    common_name, strlen (common_name)),
+                     "Certificate name", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_key (crt, key), "Certificate key", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_basic_constraints (crt, 0, -1), "Certificate constraints", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_key_usage (crt, GNUTLS_KEY_DIGITAL_SIGNATURE), "Certificate key usage", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_set_key_purpose_oid (crt, GNUTLS_KP_TLS_WWW_SERVER, 0), "Certificate purpose", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_sign2 (crt, crt, key, GNUTLS_DIG_SHA512, 0), "Signing the certificate", NULL, error) ||
+      gnutls_failed (gnutls_x509_crt_export2 (crt, GNUTLS_X509_FMT_PEM, &cert_pem), "Writing the certificate", NULL, error) ||
+      gnutls_failed (gnutls_x509_privkey_export2_pkcs8 (key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN, &key_pem),
+                     "Writing the key", NULL, error))
+    return FALSE;
+
+  /* The key first: a certificate without its key would be useless. */
+  if (!g_file_set_contents_full (key_path, (const char *) key_pem.data, key_pem.size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error) ||
+      !g_file_set_contents_full (cert_path, (const char *) cert_pem.data, cert_pem.size,
+                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+    return FALSE;
+
+  g_message ("Made a self-signed Ed25519 certificate, valid for 10 years: %s", cert_path);
+  return TRUE;
+}
+
+/**
+ * rc_certificate_load_or_create:
+ *
+ * Loads the certificate the server made in @state_dir at an earlier start,
+ * or makes one: self-signed, Ed25519, valid for ten years.
+ */
+GTlsCertificate *
+rc_certificate_load_or_create (const char  *state_dir,
+                               const char  *common_name,
+                               GError     **error)
+{
+  g_autofree char *cert_path = NULL;
+  g_autofree char *key_path = NULL;
+
+  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (common_name != NULL, NULL);
+
+  cert_path = g_build_filename (state_dir, CERT_FILE, NULL);
+  key_path = g_build_filename (state_dir, KEY_FILE, NULL);
+
+  if (!g_file_test (cert_path, G_FILE_TEST_EXISTS) || !g_file_test (key_path, G_FILE_TEST_EXISTS))
+    {
+      if (!generate (cert_path, key_path, common_name, error))
+        return NULL;
+    }
+
+  return rc_certificate_load (cert_path, key_path, error);
+}
+
+/* The SHA-256 fingerprint of the certificate's DER form, as clients show it
+ * at first contact: "AB:CD:...". */
+char *
+rc_certificate_fingerprint (GTlsCertificate *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autoptr(GBytes) digest = NULL;
+
+  g_return_val_if_fail (G_IS_TLS_CERTIFICATE (certificate), NULL);
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  digest = rc_crypto_sha256 (der->data, der->len);
+
+  return rc_crypto_format_fingerprint (digest);
+}

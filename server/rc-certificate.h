@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+GTlsCertificate *rc_certificate_load           (const char       *cert_path,
+                                                const char       *key_path,
+                                                GError          **error);
+GTlsCertificate *rc_certificate_load_or_create (const char       *state_dir,
+                                                const char       *common_name,
+                                                GError          **error);
+char            *rc_certificate_fingerprint    (GTlsCertificate  *certificate);
+
+G_END_DECLS

@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-gui"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "rc-chat-page.h"
+#include "rc-crypto.h"
+#include "rc-focus.h"
+#include "rc-message-row.h"
+
+/* Below this many bytes left the counter shows how many remain. */
+#define COUNTER_THRESHOLD 1024
+
+/* The chat: the messages of the room in a GtkListView over a GListStore
+ * of RcMessage, and the input, greyed out while it is the other person's
+ * turn. The draft stays in the entry across turns, rooms and lost
+ * connections; only a sent message clears it. */
+struct _RcChatPage
+{
+  GtkWidget parent_instance;
+
+  /* owned */
+  RcClientSession *session;
+  char *own_name;
+  char *peer_name;
+
+  gboolean active;
+  gboolean my_turn;
+  gboolean stick_to_bottom;
+  gboolean refocus_entry;
+
+  /* template children */
+  GtkScrolledWindow *scroller;
+  GtkListView *list_view;
+  GListStore *messages;
+  GtkBox *input_bar;
+  GtkLabel *counter_label;
+  GtkEntry *entry;
+  GtkButton *send_button;
+};
+
+G_DEFINE_FINAL_TYPE (RcChatPage, rc_chat_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_ACTIVE,
+  PROP_MY_TURN,
+  PROP_PEER_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static gsize
+rc_chat_page_get_draft_size (RcChatPage *self)
+{
+  return strlen (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
+}
+
+static void
+rc_chat_page_update_counter (RcChatPage *self,
+                             const char *error_text)
+{
+  gsize size = rc_chat_page_get_draft_size (self);
+  g_autofree char *text = NULL;
+
+  if (error_text != NULL)
+    text = g_strdup (error_text);
+  else if (size > RC_MAX_PLAINTEXT_SIZE)
+    text = g_strdup_printf (ngettext ("%u byte too long to send",
+                                      "%u bytes too long to send",
+                                      (gulong)(size - RC_MAX_PLAINTEXT_SIZE)),
+                            (guint)(size - RC_MAX_PLAINTEXT_SIZE));
+  else if (RC_MAX_PLAINTEXT_SIZE - size < COUNTER_THRESHOLD)
+    text = g_strdup_printf (ngettext ("%u byte left",
+                                      "%u bytes left",
+                                      (gulong)(RC_MAX_PLAINTEXT_SIZE - size)),
+                            (guint)(RC_MAX_PLAINTEXT_SIZE - size));
+
+  gtk_label_set_label (self->counter_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->counter_label), text != NULL);
+  if (error_text != NULL || size > RC_MAX_PLAINTEXT_SIZE)
+    gtk_widget_add_css_class (GTK_WIDGET (self->counter_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->counter_label), "error");
+}
+
+/* Greys the input out unless it is this side's turn in a chat going on,
+ * moving the focus out first and back in when the turn returns. */
+static void
+rc_chat_page_update_input (RcChatPage *self)
+{
+  gboolean can_write = self->active && self->my_turn;
+  gsize size = rc_chat_page_get_draft_size (self);
+  g_autofree char *placeholder = NULL;
+  const char *peer = self->peer_name ? self->peer_name : "";
+
+  if (!can_write && rc_focus_move_out_of (GTK_WIDGET (self->input_bar), GTK_WIDGET (self->list_view)))
+    self->refocus_entry = TRUE;
+
+  if (!self->active)
+    placeholder = g_strdup (_("This chat has ended"));
+  else if (self->my_turn)
+    /* Translators: %s is the other person's name */
+    placeholder = g_strdup_printf (_("Write to %s"), peer);
+  else
+    /* Translators: %s is the other person's name */
+    placeholder = g_strdup_printf (_("Waiting for %s…"), peer);
+
+  gtk_entry_set_placeholder_text (self->entry, placeholder);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button),
+                            can_write && size > 0 && size <= RC_MAX_PLAINTEXT_SIZE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->entry), can_write);
+
+  if (can_write && self->refocus_entry)
+    {
+      self->refocus_entry = FALSE;
+      gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+      gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
+    }
+}
+
+static void
+scroll_to_bottom (RcChatPage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (adjustment,
+                            gtk_adjustment_get_upper (adjustment)
+                            - gtk_adjustment_get_page_size (adjustment));
+}
+
+/* GTK 4.8 has no gtk_list_view_scroll_to(): the view follows the newest
+ * message by keeping the adjustment at its end while the person has not
+ * scrolled up. */
+static void
+on_adjustment_changed (RcChatPage    *self,
+                       GParamSpec    *pspec,
+                       GtkAdjustment *adjustment)
+{
+  if (self->stick_to_bottom)
+    scroll_to_bottom (self);
+}
+
+static void
+on_adjustment_value_changed (RcChatPage    *self,
+                             GtkAdjustment *adjustment)
+{
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+
+  self->stick_to_bottom = gtk_adjustment_get_value (adjustment) >= bottom - 2.0;
+}
+
+static void
+rc_chat_page_append (RcChatPage *self,
+                     RcMessage  *message)
+{
+  self->stick_to_bottom = TRUE;
+  g_list_store_append (self->messages, message);
+  scroll_to_bottom (self);
+}
+
+static void
+on_entry_changed (RcChatPage *self)
+{
+  rc_chat_page_update_counter (self, NULL);
+  rc_chat_page_update_input (self);
+}
+
+static void
+on_entry_activate (RcChatPage *self)
+{
+  rc_chat_page_send (self);
+}
+
+static void
+on_send_clicked (RcChatPage *self)
+{
+  rc_chat_page_send (self);
+}
+
+static void
+on_message_received (RcChatPage      *self,
+                     const char      *text,
+                     GDateTime       *sent_at,
+                     RcClientSession *session)
+{
+  rc_chat_page_add_peer_message (self, text, sent_at);
+}
+
+static void
+on_message_relayed (RcChatPage      *self,
+                    gint64           seq,
+                    RcClientSession *session)
+{
+  rc_message_store_set_state (self->messages, seq, RC_MESSAGE_STATE_RELAYED);
+}
+
+static void
+on_message_not_delivered (RcChatPage      *self,
+                          gint64           seq,
+                          RcClientSession *session)
+{
+  rc_message_store_set_state (self->messages, seq, RC_MESSAGE_STATE_NOT_DELIVERED);
+}
+
+static void
+on_my_turn_changed (RcChatPage      *self,
+                    GParamSpec      *pspec,
+                    RcClientSession *session)
+{
+  rc_chat_page_set_my_turn (self, rc_client_session_get_my_turn (session));
+}
+
+static void
+rc_chat_page_dispose (GObject *object)
+{
+  RcChatPage *self = (RcChatPage *)object;
+
+  rc_chat_page_set_session (self, NULL);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_CHAT_PAGE);
+
+  G_OBJECT_CLASS (rc_chat_page_parent_class)->dispose (object);
+}
+
+static void
+rc_chat_page_finalize (GObject *object)
+{
+  RcChatPage *self = (RcChatPage *)object;
+
+  g_clear_pointer (&self->own_name, g_free);
+  g_clear_pointer (&self->peer_name, g_free);
+
+  G_OBJECT_CLASS (rc_chat_page_parent_class)->finalize (object);
+}
+
+static void
+rc_chat_page_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  RcChatPage *self = RC_CHAT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_ACTIVE:
+      g_value_set_boolean (value, self->active);
+      break;
+    case PROP_MY_TURN:
+      g_value_set_boolean (value, self->my_turn);
+      break;
+    case PROP_PEER_NAME:
+      g_value_set_string (value, self->peer_name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rc_chat_page_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  RcChatPage *self = RC_CHAT_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      rc_chat_page_set_session (self, g_value_get_object (value));
+      break;
+    case PROP_MY_TURN:
+      rc_chat_page_set_my_turn (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+rc_chat_page_class_init (RcChatPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = rc_chat_page_dispose;
+  object_class->finalize = rc_chat_page_finalize;
+  object_class->get_property = rc_chat_page_get_property;
+  object_class->set_property = rc_chat_page_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, RC_TYPE_CLIENT_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACTIVE] =
+    g_param_spec_boolean ("active", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MY_TURN] =
+    g_param_spec_boolean ("my-turn", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PEER_NAME] =
+    g_param_spec_string ("peer-name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (RC_TYPE_MESSAGE);
+  g_type_ensure (RC_TYPE_MESSAGE_ROW);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/roomchat/RoomChat/rc-chat-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, list_view);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, messages);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, input_bar);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, counter_label);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, entry);
+  gtk_widget_class_bind_template_child (widget_class, RcChatPage, send_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_send_clicked);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+}
+
+static void
+rc_chat_page_init (RcChatPage *self)
+{
+  GtkAdjustment *adjustment;
+
+  self->stick_to_bottom = TRUE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  g_signal_connect_object (adjustment, "notify::upper",
+                           G_CALLBACK (on_adjustment_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "notify::page-size",
+                           G_CALLBACK (on_adjustment_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (adjustment, "value-changed",
+                           G_CALLBACK (on_adjustment_value_changed), self, G_CONNECT_SWAPPED);
+
+  rc_chat_page_update_input (self);
+}
+
+GtkWidget *
+rc_chat_page_new (void)
+{
+  return g_object_new (RC_TYPE_CHAT_PAGE, NULL);
+}
+
+RcClientSession *
+rc_chat_page_get_session (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), NULL);
+
+  return self->session;
+}
+
+void
+rc_chat_page_set_session (RcChatPage      *self,
+                          RcClientSession *session)
+{
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+  g_return_if_fail (session == NULL || RC_IS_CLIENT_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+
+  if (session != NULL)
+    {
+      g_signal_connect_object (session, "message-received",
+                               G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "message-relayed",
+                               G_CALLBACK (on_message_relayed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "message-not-delivered",
+                               G_CALLBACK (on_message_not_delivered), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::my-turn",
+                               G_CALLBACK (on_my_turn_changed), self, G_CONNECT_SWAPPED);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+/* The messages shown, oldest first. */
+GListStore *
+rc_chat_page_get_messages (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), NULL);
+
+  return self->messages;
+}
+
+/* A new chat: clears the last room's messages, keeps the draft. */
+void
+rc_chat_page_start (RcChatPage *self,
+                    const char *own_name,
+                    const char *peer_name,
+                    gboolean    my_turn)
+{
+  g_autofree char *notice = NULL;
+
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+  g_return_if_fail (peer_name != NULL);
+
+  g_free (self->own_name);
+  self->own_name = g_strdup (own_name);
+  g_free (self->peer_name);
+  self->peer_name = g_strdup (peer_name);
+  self->active = TRUE;
+  self->my_turn = !!my_turn;
+  self->refocus_entry = FALSE;
+
+  g_list_store_remove_all (self->messages);
+
+  if (my_turn)
+    /* Translators: %s is the other person's name */
+    notice = g_strdup_printf (_("You are talking with %s. You write first; then you take turns."), peer_name);
+  else
+    /* Translators: %s is the other person's name */
+    notice = g_strdup_printf (_("You are talking with %s. %s writes first; then you take turns."),
+                              peer_name, peer_name);
+  rc_chat_page_add_notice (self, RC_MESSAGE_KIND_NOTICE, notice);
+
+  rc_chat_page_update_counter (self, NULL);
+  rc_chat_page_update_input (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_NAME]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
+}
+
+/* The chat is over: says why in the list and greys the input out. */
+void
+rc_chat_page_end (RcChatPage    *self,
+                  RcMessageKind  kind,
+                  const char    *notice)
+{
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+
+  if (notice != NULL)
+    rc_chat_page_add_notice (self, kind, notice);
+
+  if (!self->active)
+    return;
+
+  self->active = FALSE;
+  rc_chat_page_update_input (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
+
+gboolean
+rc_chat_page_get_active (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), FALSE);
+
+  return self->active;
+}
+
+const char *
+rc_chat_page_get_peer_name (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), NULL);
+
+  return self->peer_name;
+}
+
+gboolean
+rc_chat_page_get_my_turn (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), FALSE);
+
+  return self->my_turn;
+}
+
+void
+rc_chat_page_set_my_turn (RcChatPage *self,
+                          gboolean    my_turn)
+{
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+
+  my_turn = !!my_turn;
+  if (self->my_turn == my_turn)
+    return;
+
+  self->my_turn = my_turn;
+  rc_chat_page_update_input (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
+}
+
+void
+rc_chat_page_add_peer_message (RcChatPage *self,
+                               const char *text,
+                               GDateTime  *sent_at)
+{
+  g_autoptr(RcMessage) message = NULL;
+
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+  g_return_if_fail (text != NULL);
+
+  message = rc_message_new_peer (self->peer_name, text, sent_at);
+  rc_chat_page_append (self, message);
+}
+
+void
+rc_chat_page_add_notice (RcChatPage    *self,
+                         RcMessageKind  kind,
+                         const char    *text)
+{
+  g_autoptr(RcMessage) message = NULL;
+
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+  g_return_if_fail (text != NULL);
+
+  message = rc_message_new_notice (kind, text, NULL);
+  rc_chat_page_append (self, message);
+}
+
+/**
+ * rc_chat_page_send:
+ *
+ * Sends the draft through the session on this side's turn, shows it as
+ * "sending" and clears the entry. A refusal is said beside the entry and
+ * the draft stays.
+ *
+ * Returns: whether the message went out
+ */
+gboolean
+rc_chat_page_send (RcChatPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RcMessage) message = NULL;
+  g_autofree char *text = NULL;
+  gint64 seq;
+
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), FALSE);
+
+  text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
+  if (self->session == NULL || !self->active || !self->my_turn || text[0] == '\0')
+    return FALSE;
+
+  seq = rc_client_session_send_message (self->session, text, &error);
+  if (seq < 0)
+    {
+      const char *why;
+
+      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_MESSAGE_TOO_LONG))
+        why = _("This message is too long to send. Make it shorter or send it in parts.");
+      else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_YOUR_TURN))
+        why = _("It is not your turn yet.");
+      else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_EMPTY_MESSAGE))
+        return FALSE;
+      else
+        why = _("The message could not be sent.");
+
+      rc_chat_page_update_counter (self, why);
+      return FALSE;
+    }
+
+  message = rc_message_new_own (self->own_name, text, seq, NULL);
+  rc_chat_page_append (self, message);
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
+
+  return TRUE;
+}
+
+const char *
+rc_chat_page_get_draft (RcChatPage *self)
+{
+  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), NULL);
+
+  return gtk_editable_get_text (GTK_EDITABLE (self->entry));
+}
+
+void
+rc_chat_page_set_draft (RcChatPage *self,
+                        const char *draft)
+{
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->entry), draft ? draft : "");
+}
+
+/* Puts the cursor in the entry when it is this side's turn, else on the
+ * list of messages. */
+void
+rc_chat_page_focus_input (RcChatPage *self)
+{
+  g_return_if_fail (RC_IS_CHAT_PAGE (self));
+
+  if (self->active && self->my_turn)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->entry));
+      gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
+    }
+  else
+    {
+      self->refocus_entry = self->active;
+      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    }
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "rc-chat-page.h"
+#include "rc-connect-page.h"
+#include "rc-create-dialog.h"
+#include "rc-join-dialog.h"
+#include "rc-lobby-page.h"
+#include "rc-window.h"
+
+G_BEGIN_DECLS
+
+struct _RcWindow
+{
+  GtkApplicationWindow parent_instance;
+
+  /* owned */
+  GSettings *settings;             /* NULL when the schema is not installed */
+  RcClientSession *session;        /* NULL while not connected */
+  GCancellable *cancellable;       /* the connection attempt and its rooms */
+  GCancellable *join_cancellable;
+
+  /* borrowed: destroyed with the window */
+  GtkWindow *dialog;               /* the create, join, trust or leave dialog shown */
+
+  gboolean connecting;
+
+  /* template children */
+  GtkHeaderBar *header_bar;
+  GtkLabel *title_label;
+  GtkLabel *subtitle_label;
+  GtkButton *leave_button;
+  GtkButton *disconnect_button;
+  GtkMenuButton *menu_button;
+  GtkMenuButton *safety_button;
+  GtkLabel *safety_code_label;
+  GtkLabel *safety_text_label;
+  GtkRevealer *banner_revealer;
+  GtkLabel *banner_label;
+  GtkStack *stack;
+  RcConnectPage *connect_page;
+  RcLobbyPage *lobby_page;
+  RcChatPage *chat_page;
+  GtkLabel *certificate_body_label;
+  GtkLabel *certificate_pinned_label;
+  GtkLabel *certificate_seen_label;
+  GtkLabel *certificate_help_label;
+};
+
+/* rc-window.c */
+void rc_window_show_page         (RcWindow   *self,
+                                  const char *name);
+void rc_window_show_banner       (RcWindow   *self,
+                                  const char *text);
+void rc_window_update_header     (RcWindow   *self);
+void rc_window_update_actions    (RcWindow   *self);
+void rc_window_set_dialog        (RcWindow   *self,
+                                  GtkWindow  *dialog);
+void rc_window_close_dialog      (RcWindow   *self);
+
+/* rc-window-session.c */
+void rc_window_connect           (RcWindow   *self);
+void rc_window_drop_session      (RcWindow   *self);
+void rc_window_create_room       (RcWindow   *self);
+void rc_window_join_room         (RcWindow   *self);
+void rc_window_leave_room        (RcWindow   *self);
+void rc_window_disconnect        (RcWindow   *self);
+
+G_END_DECLS

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-gui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "rc-leave-dialog.h"
+#include "rc-trust-dialog.h"
+#include "rc-window-private.h"
+
+/* The window's side of the connection: connect, rooms, leaving, and the
+ * session's signals. Each asynchronous call holds a reference on the
+ * window and checks on completion that its session is still the one. */
+
+static void
+on_trust_response (RcWindow      *self,
+                   gboolean       trusted,
+                   RcTrustDialog *dialog)
+{
+  if (self->session != NULL)
+    rc_client_session_trust_certificate (self->session, trusted);
+}
+
+static void
+on_certificate_unknown (RcWindow        *self,
+                        const char      *server,
+                        const char      *fingerprint,
+                        RcClientSession *session)
+{
+  RcTrustDialog *dialog = rc_trust_dialog_new (GTK_WINDOW (self), server, fingerprint);
+
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, G_CONNECT_SWAPPED);
+  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+}
+
+static void
+on_paired (RcWindow        *self,
+           const char      *peer_name,
+           RcRole           role,
+           gboolean         my_turn,
+           const char      *safety_code,
+           RcClientSession *session)
+{
+  g_autofree char *safety_text = NULL;
+
+  g_cancellable_cancel (self->join_cancellable);
+  rc_window_close_dialog (self);
+
+  gtk_label_set_label (self->safety_code_label, safety_code ? safety_code : "");
+  /* Translators: %s is the other person's name */
+  safety_text = g_strdup_printf (_("Ask %s to read out the safety code they see, on a call or in person. If it is the same as yours, nobody else can read this chat, not even the server."),
+                                 peer_name);
+  gtk_label_set_label (self->safety_text_label, safety_text);
+
+  rc_chat_page_start (self->chat_page, rc_client_session_get_name (session), peer_name, my_turn);
+  rc_window_show_page (self, "chat");
+  rc_chat_page_focus_input (self->chat_page);
+}
+
+static void
+on_peer_left (RcWindow        *self,
+              const char      *reason,
+              RcClientSession *session)
+{
+  const char *peer = rc_chat_page_get_peer_name (self->chat_page);
+  g_autofree char *notice = NULL;
+
+  if (g_strcmp0 (reason, "disconnected") == 0)
+    /* Translators: %s is the other person's name */
+    notice = g_strdup_printf (_("%s lost the connection. The chat has ended."), peer);
+  else
+    /* Translators: %s is the other person's name */
+    notice = g_strdup_printf (_("%s left the room. The chat has ended."), peer);
+
+  if (G_IS_OBJECT (self->dialog) && RC_IS_LEAVE_DIALOG (self->dialog))
+    rc_window_close_dialog (self);
+
+  rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
+  rc_window_update_header (self);
+  rc_window_update_actions (self);
+}
+
+static void
+on_room_error (RcWindow        *self,
+               GError          *error,
+               RcClientSession *session)
+{
+  const char *text;
+
+  if (self->dialog != NULL && RC_IS_JOIN_DIALOG (self->dialog))
+    {
+      rc_join_dialog_show_error (RC_JOIN_DIALOG (self->dialog), error);
+      rc_join_dialog_set_busy (RC_JOIN_DIALOG (self->dialog), FALSE);
+      return;
+    }
+
+  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
+    text = _("Security warning: a key or a message in this room did not verify, so someone may be tampering with the chat. RoomChat left the room.");
+  else
+    text = _("The chat ended because of an error.");
+
+  rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING, text);
+  rc_window_update_header (self);
+  rc_window_update_actions (self);
+}
+
+static void
+on_message_received (RcWindow        *self,
+                     const char      *text,
+                     GDateTime       *sent_at,
+                     RcClientSession *session)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
+
+  if (application == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+    return;
+
+  /* Translators: a desktop notification; %s is the other person's name */
+  title = g_strdup_printf (_("New message from %s"), rc_client_session_get_peer_name (session));
+  body = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 200));
+
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_application_send_notification (G_APPLICATION (application), "new-message", notification);
+}
+
+static void
+on_turn_changed (RcWindow *self)
+{
+  rc_window_update_header (self);
+}
+
+static void
+on_state_changed (RcWindow *self)
+{
+  rc_window_update_actions (self);
+}
+
+static void
+on_disconnected (RcWindow        *self,
+                 GError          *error,
+                 RcClientSession *session)
+{
+  const char *text;
+
+  /* A failed connection attempt is told by its own callback. */
+  if (self->connecting)
+    return;
+
+  if (error == NULL)
+    text = NULL;
+  else if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_SHUTTING_DOWN))
+    text = _("The server is shutting down, so the connection ended. Your draft is kept.");
+  else
+    text = _("The connection to the server was lost. Your draft is kept; connect again to go on.");
+
+  if (rc_chat_page_get_active (self->chat_page))
+    rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING,
+                      _("The connection to the server was lost. The chat has ended."));
+
+  rc_window_close_dialog (self);
+  rc_window_drop_session (self);
+  rc_window_show_banner (self, text);
+  rc_window_show_page (self, "connect");
+  rc_connect_page_focus_first (self->connect_page);
+}
+
+/* Forgets the session, closing its connection if it is open. */
+void
+rc_window_drop_session (RcWindow *self)
+{
+  g_autoptr(RcClientSession) session = g_steal_pointer (&self->session);
+
+  self->connecting = FALSE;
+  if (session == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  rc_chat_page_set_session (self->chat_page, NULL);
+  if (rc_client_session_get_state (session) != RC_SESSION_STATE_DISCONNECTED)
+    rc_client_session_close (session);
+
+  rc_connect_page_set_busy (self->connect_page, FALSE);
+  rc_window_update_actions (self);
+}
+
+static void
+show_certificate_changed (RcWindow        *self,
+                          RcClientSession *session)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *help = NULL;
+  g_autofree char *folder = NULL;
+  const char *pinned = rc_client_session_get_pinned_fingerprint (session);
+  const char *seen = rc_client_session_get_certificate_fingerprint (session);
+
+  /* Translators: %s is a server as host:port */
+  body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
+                          rc_client_session_get_host (session));
+  folder = g_build_filename (g_get_user_data_dir (), "roomchat", NULL);
+  /* Translators: %s is a folder */
+  help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
+                          folder);
+
+  gtk_label_set_label (self->certificate_body_label, body);
+  gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");
+  gtk_label_set_label (self->certificate_seen_label, seen ? seen : "");
+  gtk_label_set_label (self->certificate_help_label, help);
+  rc_window_show_page (self, "certificate");
+}
+
+static void
+on_connect_done (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(RcWindow) self = user_data;
+  RcClientSession *session = RC_CLIENT_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *server = NULL;
+
+  if (!rc_client_session_connect_finish (session, result, &error))
+    {
+      if (self->session != session)
+        return;
+
+      if (self->dialog != NULL && RC_IS_TRUST_DIALOG (self->dialog))
+        rc_window_close_dialog (self);
+
+      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED))
+        show_certificate_changed (self, session);
+      else
+        rc_connect_page_show_error (self->connect_page, error,
+                                    rc_client_session_get_attempts_left (session),
+                                    rc_client_session_get_retry_after (session));
+      rc_window_drop_session (self);
+      return;
+    }
+
+  if (self->session != session)
+    return;
+
+  self->connecting = FALSE;
+  rc_connect_page_set_busy (self->connect_page, FALSE);
+
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "host", rc_client_session_get_host (session));
+      g_settings_set_uint (self->settings, "port", rc_client_session_get_port (session));
+      g_settings_set_string (self->settings, "name", rc_client_session_get_name (session));
+    }
+
+  server = g_strdup_printf ("%s:%u", rc_client_session_get_host (session),
+                            (guint)rc_client_session_get_port (session));
+  rc_lobby_page_set_server (self->lobby_page, server, rc_client_session_get_name (session));
+  rc_window_show_page (self, "lobby");
+  rc_lobby_page_focus (self->lobby_page);
+}
+
+void
+rc_window_connect (RcWindow *self)
+{
+  g_autofree char *name = NULL;
+  const char *host = rc_connect_page_get_host (self->connect_page);
+  guint16 port = rc_connect_page_get_port (self->connect_page);
+
+  name = rc_name_normalize (rc_connect_page_get_name (self->connect_page), NULL);
+  if (name == NULL || port == 0 || host[0] == '\0')
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  rc_window_drop_session (self);
+  rc_window_show_banner (self, NULL);
+
+  self->cancellable = g_cancellable_new ();
+  self->session = rc_client_session_new (host, port, name);
+  self->connecting = TRUE;
+
+  g_signal_connect_object (self->session, "certificate-unknown",
+                           G_CALLBACK (on_certificate_unknown), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "paired",
+                           G_CALLBACK (on_paired), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "peer-left",
+                           G_CALLBACK (on_peer_left), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "room-error",
+                           G_CALLBACK (on_room_error), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "message-received",
+                           G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "disconnected",
+                           G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::my-turn",
+                           G_CALLBACK (on_turn_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::state",
+                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  rc_chat_page_set_session (self->chat_page, self->session);
+
+  rc_connect_page_set_busy (self->connect_page, TRUE);
+  rc_window_update_actions (self);
+
+  rc_client_session_connect_async (self->session,
+                                   rc_connect_page_get_password (self->connect_page),
+                                   self->cancellable,
+                                   on_connect_done,
+                                   g_object_ref (self));
+}
+
+static void
+on_leave_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(RcWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!rc_client_session_leave_finish (RC_CLIENT_SESSION (source), result, &error))
+    g_debug ("Leaving the room failed: %s", error->message);
+}
+
+static void
+rc_window_send_leave (RcWindow *self)
+{
+  RcSessionState state;
+
+  if (self->session == NULL)
+    return;
+
+  state = rc_client_session_get_state (self->session);
+  if (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING)
+    return;
+
+  rc_client_session_leave_async (self->session, self->cancellable, on_leave_done, g_object_ref (self));
+}
+
+static void
+on_create_cancel (RcWindow       *self,
+                  RcCreateDialog *dialog)
+{
+  /* The dialog is going away; a room still being made is left when the
+   * server confirms it (see on_create_done). */
+  rc_window_send_leave (self);
+}
+
+static void
+on_create_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(RcWindow) self = user_data;
+  RcClientSession *session = RC_CLIENT_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *room_id = NULL;
+
+  room_id = rc_client_session_create_room_finish (session, result, &error);
+  if (self->session != session)
+    return;
+
+  if (self->dialog == NULL || !RC_IS_CREATE_DIALOG (self->dialog))
+    {
+      /* Cancelled while the room was being made. */
+      if (room_id != NULL)
+        rc_window_send_leave (self);
+      return;
+    }
+
+  if (room_id == NULL)
+    rc_create_dialog_show_error (RC_CREATE_DIALOG (self->dialog),
+                                 _("The server could not make a room. Try again."));
+  else
+    rc_create_dialog_set_room_id (RC_CREATE_DIALOG (self->dialog), room_id);
+}
+
+void
+rc_window_create_room (RcWindow *self)
+{
+  RcCreateDialog *dialog;
+
+  if (self->session == NULL || rc_client_session_get_state (self->session) != RC_SESSION_STATE_LOBBY)
+    return;
+
+  dialog = rc_create_dialog_new (GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_create_cancel), self, G_CONNECT_SWAPPED);
+  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+
+  rc_client_session_create_room_async (self->session, self->cancellable, on_create_done, g_object_ref (self));
+}
+
+static void
+on_join_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(RcWindow) self = user_data;
+  RcClientSession *session = RC_CLIENT_SESSION (source);
+  g_autoptr(GError) error = NULL;
+
+  if (rc_client_session_join_room_finish (session, result, &error))
+    return;   /* ::paired has shown the chat */
+
+  if (self->session != session || self->dialog == NULL || !RC_IS_JOIN_DIALOG (self->dialog))
+    return;
+
+  rc_join_dialog_set_busy (RC_JOIN_DIALOG (self->dialog), FALSE);
+  rc_join_dialog_show_error (RC_JOIN_DIALOG (self->dialog), error);
+}
+
+static void
+on_join_requested (RcWindow     *self,
+                   const char   *room_id,
+                   RcJoinDialog *dialog)
+{
+  if (self->session == NULL || rc_client_session_get_state (self->session) != RC_SESSION_STATE_LOBBY)
+    return;
+
+  g_clear_object (&self->join_cancellable);
+  self->join_cancellable = g_cancellable_new ();
+
+  rc_join_dialog_set_busy (dialog, TRUE);
+  rc_client_session_join_room_async (self->session, room_id, self->join_cancellable,
+                                     on_join_done, g_object_ref (self));
+}
+
+static void
+on_join_cancel (RcWindow     *self,
+                RcJoinDialog *dialog)
+{
+  g_cancellable_cancel (self->join_cancellable);
+}
+
+void
+rc_window_join_room (RcWindow *self)
+{
+  RcJoinDialog *dialog;
+
+  if (self->session == NULL || rc_client_session_get_state (self->session) != RC_SESSION_STATE_LOBBY)
+    return;
+
+  dialog = rc_join_dialog_new (GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "join", G_CALLBACK (on_join_requested), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_join_cancel), self, G_CONNECT_SWAPPED);
+  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+}
+
+static void
+on_leave_response (RcWindow      *self,
+                   gboolean       leave,
+                   RcLeaveDialog *dialog)
+{
+  if (!leave)
+    return;
+
+  rc_window_send_leave (self);
+  rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, NULL);
+  rc_window_show_page (self, "lobby");
+  rc_lobby_page_focus (self->lobby_page);
+}
+
+/* Leaves the chat, asking first while it is going on. */
+void
+rc_window_leave_room (RcWindow *self)
+{
+  RcLeaveDialog *dialog;
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "chat") != 0)
+    return;
+
+  if (self->session == NULL)
+    {
+      rc_window_show_page (self, "connect");
+      rc_connect_page_focus_first (self->connect_page);
+      return;
+    }
+
+  if (!rc_chat_page_get_active (self->chat_page)
+      || rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
+    {
+      rc_window_show_page (self, "lobby");
+      rc_lobby_page_focus (self->lobby_page);
+      return;
+    }
+
+  dialog = rc_leave_dialog_new (GTK_WINDOW (self), rc_chat_page_get_peer_name (self->chat_page));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self, G_CONNECT_SWAPPED);
+  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+}
+
+void
+rc_window_disconnect (RcWindow *self)
+{
+  rc_window_close_dialog (self);
+  rc_window_drop_session (self);
+  rc_window_show_page (self, "connect");
+  rc_connect_page_focus_first (self->connect_page);
+}

@@ -281,7 +281,8 @@ rc_block_list_is_blocked (RcBlockList *self,
     {
       blocked = TRUE;
       if (retry_after != NULL)
-        *retry_after = (entry->blocked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+        *retry_after = MIN ((entry->blocked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC,
+                            (gint64) self->block_seconds);
     }
   else if (entry != NULL && entry->blocked_until != 0)
     {

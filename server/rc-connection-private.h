@@ -59,6 +59,9 @@ struct _RcConnection
 /* rc-connection.c */
 gboolean  rc_connection_write_locked (RcConnection   *self,
                                       const RcFrame  *frame);
+gboolean  rc_connection_write_line_locked (RcConnection *self,
+                                           const char   *line,
+                                           gsize         length);
 gboolean  rc_connection_write        (RcConnection   *self,
                                       const RcFrame  *frame);
 gboolean  rc_connection_write_error  (RcConnection   *self,

@@ -273,6 +273,8 @@ rc_connection_relay (RcConnection *self,
   g_autoptr(RcRoom) room = rc_connection_get_room (self);
   g_autoptr(RcFrame) message = NULL;
   g_autoptr(RcFrame) answer = NULL;
+  g_autofree char *line = NULL;
+  gsize length = 0;
   RcConnection *peer;
   RcRole role = RC_ROLE_CREATOR;
   gboolean delivered;
@@ -282,6 +284,15 @@ rc_connection_relay (RcConnection *self,
 
   if (room == NULL)
     return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
+
+  /* Encoded once, before the room is locked. The relayed frame is the
+   * received one plus sent_at, so a message near the frame limit could
+   * make a frame too long for the peer: that is message-too-large too. */
+  message = rc_frame_new (RC_FRAME_MESSAGE);
+  message->seq = frame->seq;
+  message->ciphertext = g_bytes_ref (frame->ciphertext);
+  message->sent_at = now_iso8601 ();
+  line = rc_frame_to_line (message, &length);
 
   g_mutex_lock (&room->lock);
 
@@ -294,7 +305,7 @@ rc_connection_relay (RcConnection *self,
       answer = rc_frame_new_error (RC_PROTOCOL_ERROR_BAD_SEQUENCE, NULL);
       answer->seq = frame->seq;
     }
-  else if (g_bytes_get_size (frame->ciphertext) > RC_MAX_CIPHERTEXT_SIZE)
+  else if (g_bytes_get_size (frame->ciphertext) > RC_MAX_CIPHERTEXT_SIZE || length > RC_FRAME_MAX_SIZE)
     answer = rc_frame_new_error (RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE, NULL);
 
   if (answer != NULL)
@@ -309,15 +320,12 @@ rc_connection_relay (RcConnection *self,
   room->next_seq[role]++;
   peer = MEMBER (room, other_role (role));
 
-  message = rc_frame_new (RC_FRAME_MESSAGE);
-  message->seq = frame->seq;
-  message->ciphertext = g_bytes_ref (frame->ciphertext);
-  message->sent_at = now_iso8601 ();
-
   /* The author's write lock is held across both writes: "relayed" comes
    * before anything the peer sends after reading the message. */
   g_mutex_lock (&self->write_lock);
-  delivered = rc_connection_write (peer, message);
+  g_mutex_lock (&peer->write_lock);
+  delivered = rc_connection_write_line_locked (peer, line, length);
+  g_mutex_unlock (&peer->write_lock);
   if (delivered)
     {
       answer = rc_frame_new (RC_FRAME_RELAYED);

@@ -109,12 +109,25 @@ gboolean
 rc_connection_write_locked (RcConnection  *self,
                             const RcFrame *frame)
 {
+  g_autofree char *line = NULL;
+  gsize length = 0;
+
+  line = rc_frame_to_line (frame, &length);
+  return rc_connection_write_line_locked (self, line, length);
+}
+
+/* The same, for a frame already encoded. */
+gboolean
+rc_connection_write_line_locked (RcConnection *self,
+                                 const char   *line,
+                                 gsize         length)
+{
   g_autoptr(GError) error = NULL;
 
   if (self->write_closed || self->output == NULL)
     return FALSE;
 
-  if (!rc_frame_write (self->output, frame, NULL, &error))
+  if (!g_output_stream_write_all (self->output, line, length, NULL, NULL, &error))
     {
       g_debug ("Connection %" G_GUINT64_FORMAT ": write failed: %s", self->id, error->message);
       self->write_closed = TRUE;

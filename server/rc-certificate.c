@@ -44,7 +44,7 @@ gnutls_failed (int          ret,
     return FALSE;
 
   if (path != NULL)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s: %s", path, what, gnutls_strerror (ret));
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s (%s): %s", what, path, gnutls_strerror (ret));
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", what, gnutls_strerror (ret));
   return TRUE;
@@ -62,8 +62,14 @@ read_file (const char      *path,
 
   if (!g_file_get_contents (path, contents, &length, &local_error))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: cannot read %s: %s",
-                   path, key, local_error->message);
+      const char *reason = local_error->message;
+
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        reason = "no such file";
+      else if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_ACCES))
+        reason = "permission denied";
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s (%s): cannot read it: %s",
+                   key, path, reason);
       return FALSE;
     }
 
@@ -111,7 +117,7 @@ check_pair (const char  *cert_path,
   if (cert_id_size != key_id_size || memcmp (cert_id, key_id, cert_id_size) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "%s: TLS_KEY does not belong to the certificate %s", key_path, cert_path);
+                   "TLS_KEY (%s) does not belong to the certificate of TLS_CERT (%s)", key_path, cert_path);
       return FALSE;
     }
 
@@ -141,7 +147,7 @@ rc_certificate_load (const char  *cert_path,
   certificate = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
   if (certificate == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: TLS_CERT or TLS_KEY cannot be used: %s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "TLS_CERT (%s) or TLS_KEY cannot be used: %s",
                    cert_path, local_error->message);
       return NULL;
     }

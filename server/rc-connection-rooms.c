@@ -242,7 +242,8 @@ rc_connection_drop_room (RcConnection *self)
   if (find_role (room, self, &role))
     {
       close_room (self, room);
-      if (room->paired)
+      /* At shutdown, the peer hears shutting-down instead. */
+      if (room->paired && !g_atomic_int_get (&self->terminating))
         tell_peer_left (MEMBER (room, other_role (role)), "disconnected");
       g_message ("Room %s ended: %s disconnected", room->id, self->name);
       clear_members (room);

@@ -18,7 +18,8 @@
  *
  * Other threads touch a connection only through its write lock (its peer
  * relaying, telling it the peer left) and through rc_connection_kill() and
- * rc_connection_terminate(), which shut the socket down to wake its reader. */
+ * rc_connection_terminate(), which wake its reader: by shutting the socket
+ * down (the connection is dropped) or by its cancellable (shutdown). */
 
 #define DRAIN_LIMIT (256 * 1024)
 
@@ -184,13 +185,9 @@ rc_connection_terminate (RcConnection *self)
 {
   g_return_if_fail (RC_IS_CONNECTION (self));
 
+  /* Only the cancellable: a read that met an end of stream would leave the
+   * TLS session unable to write shutting-down. */
   g_atomic_int_set (&self->terminating, TRUE);
-
-  g_mutex_lock (&self->state_lock);
-  if (!self->fd_closed)
-    shutdown (g_socket_get_fd (self->socket), SHUT_RD);
-  g_mutex_unlock (&self->state_lock);
-
   g_cancellable_cancel (self->cancellable);
 }
 
@@ -236,7 +233,7 @@ handshake (RcConnection *self)
 
   /* A client that connects and says nothing must not hold one of the
    * threads glib-networking runs handshakes on (TLS-NOTES.md). */
-  if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout, NULL, &error))
+  if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout, self->cancellable, &error))
     {
       g_info ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
               self->id, self->address_text, error->message);
@@ -524,7 +521,7 @@ serve (RcConnection  *self,
       rc_timed_input_stream_set_deadline (RC_TIMED_INPUT_STREAM (self->input),
                                           self->authenticated ? self->last_frame + limits->idle_timeout
                                                               : self->hello_deadline);
-      line = rc_frame_reader_read (self->reader, &length, NULL, &error);
+      line = rc_frame_reader_read (self->reader, &length, self->cancellable, &error);
 
       if (g_atomic_int_get (&self->terminating))
         return close_with (self, close_frame, RC_PROTOCOL_ERROR_SHUTTING_DOWN);

@@ -171,7 +171,13 @@ load_certificate (RcServerConfig  *config,
                   GError         **error)
 {
   if (config->tls_cert != NULL)
-    return rc_certificate_load (config->tls_cert, config->tls_key, error);
+    {
+      GTlsCertificate *certificate = rc_certificate_load (config->tls_cert, config->tls_key, error);
+
+      if (certificate == NULL)
+        g_prefix_error (error, "%s: ", config->path != NULL ? config->path : "configuration");
+      return certificate;
+    }
 
   return rc_certificate_load_or_create (config->state_dir, config->server_name, error);
 }

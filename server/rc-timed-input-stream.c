@@ -10,8 +10,9 @@
  * socket to become readable until the deadline. So a connection sleeps in
  * poll() with no periodic wake-up, times out exactly (hello within 10 s, a
  * frame within 90 s), and its socket's own timeout stays free to bound the
- * writes other threads make to it. Shutting the socket's read side down
- * (rc_connection_kill()) wakes the wait at once, as end of stream.
+ * writes other threads make to it. Cancelling the cancellable wakes the
+ * wait at once without touching the TLS session, which can then still
+ * write a last frame.
  *
  * Only the connection's own thread uses this object. */
 

@@ -106,6 +106,14 @@ handle_line (RcCli *self,
       return;
     }
 
+  /* Kept for once connected; never taken as the answer to a question
+   * that was not on the screen yet. */
+  if (!self->options->batch && state < RC_SESSION_STATE_LOBBY)
+    {
+      g_queue_push_tail (&self->typed_ahead, line);
+      return;
+    }
+
   /* An empty line is no message. */
   if (length == 0)
     {
@@ -131,6 +139,16 @@ handle_line (RcCli *self,
   if (!self->options->batch && !rc_client_session_get_my_turn (self->session))
     rc_cli_say (self, "(waits for your turn)");
   rc_cli_try_send (self);
+}
+
+/* Runs what was typed while connecting. */
+void
+rc_cli_replay_input (RcCli *self)
+{
+  char *line;
+
+  while (!self->finished && (line = g_queue_pop_head (&self->typed_ahead)) != NULL)
+    handle_line (self, line);
 }
 
 static void read_next_line (RcCli *self);

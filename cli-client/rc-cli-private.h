@@ -22,6 +22,7 @@ struct _RcCli
   GCancellable     *cancellable;         /* standard input */
   GDataInputStream *input;
   GQueue            outbox;              /* lines waiting for this side's turn */
+  GQueue            typed_ahead;         /* lines typed while connecting */
   guint             signal_ids[2];
 
   gboolean          input_done;
@@ -51,5 +52,6 @@ void rc_cli_try_send        (RcCli        *self);
 /* rc-cli-input.c */
 void rc_cli_start_input     (RcCli        *self);
 void rc_cli_print_help      (RcCli        *self);
+void rc_cli_replay_input    (RcCli        *self);
 
 G_END_DECLS

@@ -28,6 +28,7 @@ rc_cli_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->loop, g_main_loop_unref);
   g_queue_clear_full (&self->outbox, g_free);
+  g_queue_clear_full (&self->typed_ahead, g_free);
 
   G_OBJECT_CLASS (rc_cli_parent_class)->dispose (object);
 }
@@ -51,6 +52,7 @@ static void
 rc_cli_init (RcCli *self)
 {
   g_queue_init (&self->outbox);
+  g_queue_init (&self->typed_ahead);
   self->cancellable = g_cancellable_new ();
   self->loop = g_main_loop_new (NULL, FALSE);
 }
@@ -413,8 +415,12 @@ rc_cli_start_room (RcCli      *self,
       return;
     }
 
-  g_free (self->options->join);
-  self->options->join = g_strdup (room);
+  /* Kept for the messages about this room; @room may be the old value. */
+  if (room != self->options->join)
+    {
+      g_free (self->options->join);
+      self->options->join = g_strdup (room);
+    }
   rc_client_session_join_room_async (self->session, room, NULL, join_cb, g_object_ref (self));
 }
 
@@ -444,6 +450,7 @@ connect_cb (GObject      *source,
     rc_cli_start_room (self, self->options->create, self->options->join);
   else
     rc_cli_print_help (self);
+  rc_cli_replay_input (self);
 }
 
 /* Running ------------------------------------------------------------------ */

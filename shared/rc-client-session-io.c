@@ -338,7 +338,7 @@ accept_certificate_cb (GTlsConnection       *connection,
   PinCheck *check = user_data;
 
   g_free (check->seen);
-  check->seen = rc_certificate_fingerprint (certificate);
+  check->seen = rc_known_servers_fingerprint (certificate);
 
   return check->pinned == NULL || g_str_equal (check->pinned, check->seen);
 }
@@ -399,7 +399,7 @@ handshake_cb (GObject      *source,
 
   certificate = g_tls_connection_get_peer_certificate (tls);
   g_free (self->certificate_fingerprint);
-  self->certificate_fingerprint = certificate != NULL ? rc_certificate_fingerprint (certificate) : NULL;
+  self->certificate_fingerprint = certificate != NULL ? rc_known_servers_fingerprint (certificate) : NULL;
 
   if (error != NULL)
     {

@@ -174,7 +174,7 @@ rc_known_servers_pin (const char  *path,
  * to people and kept in the known-servers file.
  */
 char *
-rc_certificate_fingerprint (GTlsCertificate *certificate)
+rc_known_servers_fingerprint (GTlsCertificate *certificate)
 {
   g_autoptr(GByteArray) der = NULL;
   g_autoptr(GChecksum) checksum = NULL;

@@ -19,6 +19,6 @@ gboolean  rc_known_servers_pin          (const char   *path,
                                          const char   *server,
                                          const char   *fingerprint,
                                          GError      **error);
-char     *rc_certificate_fingerprint    (GTlsCertificate *certificate);
+char     *rc_known_servers_fingerprint  (GTlsCertificate *certificate);
 
 G_END_DECLS

@@ -1,0 +1,621 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-test"
+
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "rc-crypto.h"
+#include "test-cli-server.h"
+
+/* roomchat-cli processes talking through a real roomchat-server. */
+
+static char *identities_dir;   /* Ana's and Bo's identity keys, made once */
+
+typedef struct
+{
+  char       *folder;
+  TestServer *server;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->folder = g_dir_make_tmp ("roomchat-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server = test_server_start (f->folder, "state", 0);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  test_server_stop (f->server);
+  test_remove_tree (f->folder);
+  g_free (f->folder);
+}
+
+typedef struct
+{
+  GSubprocess      *process;
+  GDataInputStream *out;
+} Cli;
+
+/* Each person has a data folder of their own in the test's folder (its
+ * known-servers file), with the identity key made once for all tests. */
+static char *
+data_home (Fixture    *f,
+           const char *person)
+{
+  g_autofree char *home = g_build_filename (f->folder, person, NULL);
+  g_autofree char *roomchat = g_build_filename (home, "roomchat", NULL);
+  g_autofree char *cached = g_strdup_printf ("%s/%s.pem", identities_dir, person);
+  g_autofree char *identity = g_build_filename (roomchat, "identity.pem", NULL);
+  g_autofree char *pem = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length = 0;
+
+  if (!g_file_test (identity, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_mkdir_with_parents (roomchat, 0700), ==, 0);
+      g_file_get_contents (cached, &pem, &length, &error);
+      g_assert_no_error (error);
+      g_file_set_contents_full (identity, pem, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, &error);
+      g_assert_no_error (error);
+    }
+
+  return g_steal_pointer (&home);
+}
+
+static Cli *
+cli_spawn (Fixture            *f,
+           const char         *person,
+           const char         *password,
+           const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = data_home (f, person);
+  Cli *cli = g_new0 (Cli, 1);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  /* No .env.json from wherever the tests run. */
+  g_subprocess_launcher_set_cwd (launcher, f->folder);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  if (password != NULL)
+    g_subprocess_launcher_setenv (launcher, "ROOMCHAT_PASSWORD", password, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "ROOMCHAT_PASSWORD");
+
+  g_ptr_array_add (argv, g_strdup (RC_TEST_CLI_PATH));
+  g_ptr_array_add (argv, g_strdup ("--host=127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup_printf ("--port=%u", f->server->port));
+  g_ptr_array_add (argv, g_strdup_printf ("--name=%s", person));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  cli->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  cli->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli->process));
+  return cli;
+}
+
+static void
+cli_write (Cli        *cli,
+           const char *text)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_subprocess_get_stdin_pipe (cli->process), text, strlen (text),
+                             NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+cli_close_input (Cli *cli)
+{
+  g_output_stream_close (g_subprocess_get_stdin_pipe (cli->process), NULL, NULL);
+}
+
+/* The next line of standard output, NULL at its end. */
+static char *
+cli_read_line (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  char *line = g_data_input_stream_read_line_utf8 (cli->out, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return line;
+}
+
+/* The next event, NULL at the end of the output. */
+static JsonObject *
+cli_next_event (Cli *cli)
+{
+  g_autofree char *line = cli_read_line (cli);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (line == NULL)
+    return NULL;
+
+  json_parser_load_from_data (parser, line, -1, &error);
+  g_assert_no_error (error);
+  root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  return json_object_ref (json_node_get_object (root));
+}
+
+static const char *
+member (JsonObject *event,
+        const char *name)
+{
+  g_assert_true (json_object_has_member (event, name));
+  return json_object_get_string_member (event, name);
+}
+
+/* An event as a short string to compare; long texts are summed up. */
+static char *
+describe (JsonObject *event)
+{
+  const char *type = member (event, "event");
+
+  if (g_str_equal (type, "room"))
+    return g_strdup ("room");
+  if (g_str_equal (type, "paired"))
+    return g_strdup_printf ("paired %s %s", member (event, "peer"), member (event, "role"));
+  if (g_str_equal (type, "message"))
+    {
+      const char *text = member (event, "text");
+
+      if (strlen (text) > 100)
+        return g_strdup_printf ("message %s (%zu bytes)", member (event, "from"), strlen (text));
+      return g_strdup_printf ("message %s %s", member (event, "from"), text);
+    }
+  if (g_str_equal (type, "relayed"))
+    return g_strdup_printf ("relayed %" G_GINT64_FORMAT, json_object_get_int_member (event, "seq"));
+  if (g_str_equal (type, "peer-left"))
+    return g_strdup_printf ("peer-left %s", member (event, "reason"));
+  if (g_str_equal (type, "error"))
+    return g_strdup_printf ("error %s", member (event, "code"));
+
+  return g_strdup_printf ("unknown %s", type);
+}
+
+static JsonObject *
+expect_event (Cli        *cli,
+              const char *expected)
+{
+  JsonObject *event = cli_next_event (cli);
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (event);
+  text = describe (event);
+  g_assert_cmpstr (text, ==, expected);
+  return event;
+}
+
+static void
+expect (Cli        *cli,
+        const char *expected)
+{
+  json_object_unref (expect_event (cli, expected));
+}
+
+static int
+cli_finish (Cli *cli)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rest = cli_read_line (cli);
+  int status;
+
+  g_assert_null (rest);
+  cli_close_input (cli);
+  g_subprocess_wait (cli->process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (cli->process));
+  status = g_subprocess_get_exit_status (cli->process);
+
+  g_object_unref (cli->out);
+  g_object_unref (cli->process);
+  g_free (cli);
+  return status;
+}
+
+static void
+test_chat (Fixture       *f,
+           gconstpointer  data)
+{
+  const char *ana_args[] = { "--batch", "--create", "--stay", "--trust", NULL };
+  g_autofree char *longest = NULL;
+  g_autofree char *too_long = g_strnfill (RC_MAX_PLAINTEXT_SIZE + 1, 'a');
+  g_autofree char *ana_input = NULL;
+  g_autofree char *bo_input = NULL;
+  g_autofree char *long_event = g_strdup_printf ("message Bo (%d bytes)", RC_MAX_PLAINTEXT_SIZE);
+  g_autoptr(JsonObject) room = NULL;
+  g_autoptr(JsonObject) ana_paired = NULL;
+  g_autoptr(JsonObject) bo_paired = NULL;
+  g_autoptr(JsonObject) long_message = NULL;
+  g_autoptr(GString) e_acute = g_string_new (NULL);
+  Cli *ana;
+  Cli *bo;
+
+  /* 16,384 bytes of two-byte characters: the longest message. */
+  for (int i = 0; i < RC_MAX_PLAINTEXT_SIZE / 2; i++)
+    g_string_append (e_acute, "é");
+  longest = g_strdup (e_acute->str);
+
+  ana_input = g_strdup_printf ("Γειά σου! مرحبا\n%s\nשלום, नमस्ते \"quoted\" \\ tab\there\n", too_long);
+  bo_input = g_strdup_printf ("Hola, ¿qué tal? Ñandú\n%s\nПоследнее слово — 最后 🙂\n", longest);
+
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
+  cli_write (ana, ana_input);
+  cli_close_input (ana);
+  room = expect_event (ana, "room");
+
+  {
+    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
+
+    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+  }
+  cli_write (bo, bo_input);
+  cli_close_input (bo);
+
+  bo_paired = expect_event (bo, "paired Ana joiner");
+  expect (bo, "relayed 0");
+  expect (bo, "message Ana Γειά σου! مرحبا");
+  expect (bo, "relayed 1");
+  expect (bo, "message Ana שלום, नमस्ते \"quoted\" \\ tab\there");
+  expect (bo, "relayed 2");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
+
+  ana_paired = expect_event (ana, "paired Bo creator");
+  g_assert_cmpstr (member (ana_paired, "safety_code"), ==, member (bo_paired, "safety_code"));
+  g_assert_cmpint (strlen (member (ana_paired, "safety_code")), ==, 39);
+  expect (ana, "message Bo Hola, ¿qué tal? Ñandú");
+  expect (ana, "relayed 0");
+  long_message = expect_event (ana, long_event);
+  g_assert_cmpstr (member (long_message, "text"), ==, longest);
+  /* Refused before sending; the chat goes on with the next line. */
+  expect (ana, "error message-too-long");
+  expect (ana, "relayed 1");
+  expect (ana, "message Bo Последнее слово — 最后 🙂");
+  expect (ana, "peer-left left");
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
+/* Connects, asks for a room nobody has, and so ends with exit status 5
+ * after the certificate has been checked or pinned. */
+static JsonObject *
+run_join_nowhere (Fixture    *f,
+                  const char *password,
+                  gboolean    trust,
+                  int         expected_status,
+                  const char *expected_event)
+{
+  const char *args[] = { "--batch", "--join", "AAAA-AAAA-AAAA", trust ? "--trust" : NULL, NULL };
+  Cli *cli = cli_spawn (f, "Ana", password, args);
+  JsonObject *event = expect_event (cli, expected_event);
+
+  g_assert_cmpint (cli_finish (cli), ==, expected_status);
+  return event;
+}
+
+static void
+test_no_such_room (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonObject) event = run_join_nowhere (f, TEST_PASSWORD, TRUE, 5, "error no-such-room");
+
+  g_assert_nonnull (strstr (member (event, "message"), "AAAAAAAAAAAA"));
+}
+
+static void
+test_wrong_password (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(JsonObject) event = run_join_nowhere (f, "not the password", TRUE, 4, "error auth-failed");
+
+  g_assert_nonnull (strstr (member (event, "message"), "2 attempts left"));
+}
+
+static void
+test_blocked (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(JsonObject) last_try = NULL;
+  g_autoptr(JsonObject) blocked = NULL;
+
+  json_object_unref (run_join_nowhere (f, "wrong 1", TRUE, 4, "error auth-failed"));
+  json_object_unref (run_join_nowhere (f, "wrong 2", TRUE, 4, "error auth-failed"));
+  last_try = run_join_nowhere (f, "wrong 3", TRUE, 4, "error auth-failed");
+  g_assert_nonnull (strstr (member (last_try, "message"), "blocked"));
+
+  /* Blocked even with the right password, and told for how long. */
+  blocked = run_join_nowhere (f, TEST_PASSWORD, TRUE, 4, "error blocked");
+  g_assert_nonnull (strstr (member (blocked, "message"), "Try again in 10 minutes"));
+}
+
+static char *
+pinned_fingerprint (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->folder, "Ana", "roomchat", "known-servers", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *prefix = g_strdup_printf ("127.0.0.1:%u ", f->server->port);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+
+  return NULL;
+}
+
+static void
+test_certificate_changed (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(JsonObject) refused = NULL;
+  g_autofree char *pinned = NULL;
+  g_autofree char *pinned_after = NULL;
+  const char *message;
+
+  json_object_unref (run_join_nowhere (f, TEST_PASSWORD, TRUE, 5, "error no-such-room"));
+  pinned = pinned_fingerprint (f);
+  g_assert_nonnull (pinned);
+  g_assert_cmpint (strlen (pinned), ==, 95);
+
+  /* The same host and port with another certificate. */
+  {
+    guint16 port = f->server->port;
+
+    test_server_stop (f->server);
+    f->server = test_server_start (f->folder, "other-state", port);
+  }
+
+  refused = run_join_nowhere (f, TEST_PASSWORD, TRUE, 3, "error certificate-changed");
+  message = member (refused, "message");
+  g_assert_nonnull (strstr (message, pinned));
+  g_assert_nonnull (strstr (message, "now:"));
+  g_assert_nonnull (strstr (message, "known-servers"));
+
+  /* Nothing changed in the pin. */
+  pinned_after = pinned_fingerprint (f);
+  g_assert_cmpstr (pinned_after, ==, pinned);
+}
+
+static void
+test_first_contact_untrusted (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(JsonObject) refused = run_join_nowhere (f, TEST_PASSWORD, FALSE, 3,
+                                                    "error certificate-not-trusted");
+
+  g_assert_nonnull (strstr (member (refused, "message"), "--trust"));
+  g_assert_null (pinned_fingerprint (f));
+}
+
+static void
+test_peer_leaves (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *ana_args[] = { "--batch", "--create", "--trust", NULL };
+  g_autoptr(JsonObject) room = NULL;
+  Cli *ana;
+  Cli *bo;
+
+  /* Ana's input stays open: she is still in the chat when Bo goes. */
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
+  room = expect_event (ana, "room");
+
+  {
+    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
+
+    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+  }
+  cli_write (bo, "Me voy, adiós\n");
+  cli_close_input (bo);
+  expect (bo, "paired Ana joiner");
+  expect (bo, "relayed 0");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
+
+  expect (ana, "paired Bo creator");
+  expect (ana, "message Bo Me voy, adiós");
+  expect (ana, "peer-left left");
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
+static void
+test_interactive (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *no_args[] = { NULL };
+  g_autofree char *room = NULL;
+  g_autofree char *line = NULL;
+  gboolean asked = FALSE;
+  Cli *ana;
+  Cli *bo;
+
+  /* Typed ahead: waits until connected. */
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, no_args);
+  cli_write (ana, "/create\n");
+
+  /* The question ends without a new line: read up to its "]". */
+  while (!asked)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_free (line);
+      line = g_data_input_stream_read_upto (ana->out, "]", 1, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      g_assert_cmpint (g_data_input_stream_read_byte (ana->out, NULL, &error), ==, ']');
+      asked = strstr (line, "Trust this server?") != NULL;
+    }
+  cli_write (ana, "y\n");
+
+  while (room == NULL)
+    {
+      g_free (line);
+      line = cli_read_line (ana);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
+        room = g_strdup (line + 4);
+    }
+
+  {
+    const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
+
+    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+  }
+  cli_write (bo, "¿Me oyes?\n");
+  cli_close_input (bo);
+  expect (bo, "paired Ana joiner");
+  expect (bo, "relayed 0");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
+
+  for (;;)
+    {
+      g_free (line);
+      line = cli_read_line (ana);
+      g_assert_nonnull (line);
+      if (strstr (line, "Bo: ¿Me oyes?") != NULL)
+        break;
+    }
+
+  cli_write (ana, "/quit\n");
+  for (;;)
+    {
+      g_free (line);
+      line = cli_read_line (ana);
+      if (line == NULL)
+        break;
+    }
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
+static int
+run_plain (Fixture            *f,
+           const char * const *args,
+           char              **output)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_launcher_set_cwd (launcher, f->folder);
+  g_subprocess_launcher_setenv (launcher, "ROOMCHAT_PASSWORD", TEST_PASSWORD, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, args, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, output, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_usage (Fixture       *f,
+            gconstpointer  data)
+{
+  const char *help[] = { RC_TEST_CLI_PATH, "--help", NULL };
+  const char *no_room[] = { RC_TEST_CLI_PATH, "--batch", "--name=Ana", NULL };
+  const char *both[] = { RC_TEST_CLI_PATH, "--create", "--join=AAAAAAAAAAAA", "--name=Ana", NULL };
+  const char *bad_room[] = { RC_TEST_CLI_PATH, "--batch", "--join=AB", "--name=Ana", NULL };
+  const char *password_flag[] = { RC_TEST_CLI_PATH, "--password=x", "--name=Ana", NULL };
+  const char *with_config[] = { RC_TEST_CLI_PATH, "--batch", "--create", "--config=bad.json", NULL };
+  g_autofree char *config = g_build_filename (f->folder, "bad.json", NULL);
+  g_autoptr(GError) error = NULL;
+  char *output = NULL;
+
+  g_assert_cmpint (run_plain (f, help, &output), ==, 0);
+  g_assert_nonnull (strstr (output, "6  security failure"));
+  g_assert_nonnull (strstr (output, "ROOMCHAT_PASSWORD"));
+  g_clear_pointer (&output, g_free);
+
+  g_assert_cmpint (run_plain (f, no_room, &output), ==, 2);
+  g_assert_nonnull (strstr (output, "--create or --join"));
+  g_clear_pointer (&output, g_free);
+
+  g_assert_cmpint (run_plain (f, both, &output), ==, 2);
+  g_clear_pointer (&output, g_free);
+
+  g_assert_cmpint (run_plain (f, bad_room, &output), ==, 2);
+  g_assert_nonnull (strstr (output, "room id"));
+  g_clear_pointer (&output, g_free);
+
+  /* The password never comes from the command line. */
+  g_assert_cmpint (run_plain (f, password_flag, &output), ==, 2);
+  g_clear_pointer (&output, g_free);
+
+  g_file_set_contents (config, "{\"HOST_ADDRESS\": \"127.0.0.1\", \"USER_NAME\": \"Ana\", \"COLOUR\": 1}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_plain (f, with_config, &output), ==, 2);
+  g_assert_nonnull (strstr (output, "COLOUR"));
+  g_assert_nonnull (strstr (output, "bad.json"));
+  g_clear_pointer (&output, g_free);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const char * const people[] = { "Ana", "Bo" };
+  int status;
+
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  /* The isolated XDG folders hold no GSettings schemas for the desktop's
+   * proxy settings, which GSocketClient would otherwise read. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!test_server_available ())
+    {
+      g_test_skip ("roomchat-server is not built");
+      return g_test_run ();
+    }
+
+  identities_dir = g_dir_make_tmp ("roomchat-identities-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s.pem", identities_dir, people[i]);
+      g_autoptr(RcIdentity) identity = rc_identity_generate (&error);
+
+      g_assert_no_error (error);
+      rc_identity_save (identity, path, &error);
+      g_assert_no_error (error);
+    }
+
+  g_test_add ("/cli/chat", Fixture, NULL, fixture_set_up, test_chat, fixture_tear_down);
+  g_test_add ("/cli/no-such-room", Fixture, NULL, fixture_set_up, test_no_such_room, fixture_tear_down);
+  g_test_add ("/cli/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
+  g_test_add ("/cli/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
+  g_test_add ("/cli/certificate-changed", Fixture, NULL, fixture_set_up,
+              test_certificate_changed, fixture_tear_down);
+  g_test_add ("/cli/first-contact-untrusted", Fixture, NULL, fixture_set_up,
+              test_first_contact_untrusted, fixture_tear_down);
+  g_test_add ("/cli/peer-leaves", Fixture, NULL, fixture_set_up, test_peer_leaves, fixture_tear_down);
+  g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_interactive, fixture_tear_down);
+  g_test_add ("/cli/usage", Fixture, NULL, fixture_set_up, test_usage, fixture_tear_down);
+
+  status = g_test_run ();
+  test_remove_tree (identities_dir);
+  g_free (identities_dir);
+  return status;
+}

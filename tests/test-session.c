@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-test"
+
+#include "config.h"
+
+#include <string.h>
+#include <json-glib/json-glib.h>
+
+#include "rc-client-session.h"
+#include "rc-crypto.h"
+#include "rc-frame.h"
+#include "rc-frame-reader.h"
+#include "rc-known-servers.h"
+#include "test-cli-server.h"
+
+/* RcClientSession against the real server: two sessions in this process
+ * talk through it; a hand-made client plays a peer that cheats. */
+
+static char *identities_dir;   /* identity keys, made once for all tests */
+
+typedef struct
+{
+  char       *folder;
+  TestServer *server;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->folder = g_dir_make_tmp ("roomchat-session-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->server = test_server_start (f->folder, "state", 0);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  test_server_stop (f->server);
+  test_remove_tree (f->folder);
+  g_free (f->folder);
+}
+
+/* A session and what it has seen, in order, as short strings. */
+typedef struct
+{
+  RcClientSession *session;
+  GQueue           events;
+  gboolean         done;
+  GError          *error;
+  char            *room;
+} Client;
+
+static void
+record (Client     *c,
+        const char *format,
+        ...) G_GNUC_PRINTF (2, 3);
+
+static void
+record (Client     *c,
+        const char *format,
+        ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_queue_push_tail (&c->events, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+static void
+paired_cb (RcClientSession *session, const char *peer, int role, gboolean my_turn,
+           const char *code, Client *c)
+{
+  g_assert_cmpstr (code, ==, rc_client_session_get_safety_code (session));
+  record (c, "paired %s %s %s", peer, rc_role_to_string (role), my_turn ? "my-turn" : "their-turn");
+}
+
+static void
+message_cb (RcClientSession *session, const char *text, GDateTime *sent_at, Client *c)
+{
+  g_assert_nonnull (sent_at);
+  record (c, "message %s", strlen (text) > 64 ? "(long)" : text);
+}
+
+static void
+relayed_cb (RcClientSession *session, gint64 seq, Client *c)
+{
+  record (c, "relayed %" G_GINT64_FORMAT, seq);
+}
+
+static void
+peer_left_cb (RcClientSession *session, const char *reason, Client *c)
+{
+  record (c, "peer-left %s", reason);
+}
+
+static void
+room_error_cb (RcClientSession *session, GError *error, Client *c)
+{
+  record (c, "room-error %s %d", g_quark_to_string (error->domain), error->code);
+}
+
+static void
+disconnected_cb (RcClientSession *session, GError *error, Client *c)
+{
+  record (c, "disconnected %s", error != NULL ? error->message : "(none)");
+}
+
+static void
+my_turn_cb (RcClientSession *session, GParamSpec *pspec, Client *c)
+{
+  record (c, "my-turn %d", rc_client_session_get_my_turn (session));
+}
+
+static Client *
+client_new (Fixture    *f,
+            const char *name)
+{
+  Client *c = g_new0 (Client, 1);
+  g_autofree char *identity = g_strdup_printf ("%s/%s.pem", identities_dir, name);
+  g_autofree char *known = g_strdup_printf ("%s/%s-known-servers", f->folder, name);
+
+  c->session = rc_client_session_new ("127.0.0.1", f->server->port, name);
+  rc_client_session_set_identity_path (c->session, identity);
+  rc_client_session_set_known_servers_path (c->session, known);
+  rc_client_session_set_trust_new_certificates (c->session, TRUE);
+  g_queue_init (&c->events);
+
+  g_signal_connect (c->session, "paired", G_CALLBACK (paired_cb), c);
+  g_signal_connect (c->session, "message-received", G_CALLBACK (message_cb), c);
+  g_signal_connect (c->session, "message-relayed", G_CALLBACK (relayed_cb), c);
+  g_signal_connect (c->session, "peer-left", G_CALLBACK (peer_left_cb), c);
+  g_signal_connect (c->session, "room-error", G_CALLBACK (room_error_cb), c);
+  g_signal_connect (c->session, "disconnected", G_CALLBACK (disconnected_cb), c);
+  g_signal_connect (c->session, "notify::my-turn", G_CALLBACK (my_turn_cb), c);
+  return c;
+}
+
+/* Closes and drops the session, and checks nothing keeps it alive. */
+static void
+client_free (Client *c)
+{
+  RcClientSession *session = c->session;
+
+  rc_client_session_close (session);
+  g_signal_handlers_disconnect_by_data (session, c);
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  g_object_unref (c->session);
+  while (session != NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_queue_clear_full (&c->events, g_free);
+  g_clear_error (&c->error);
+  g_free (c->room);
+  g_free (c);
+}
+
+static void
+spin_until_done (Client *c)
+{
+  while (!c->done)
+    g_main_context_iteration (NULL, TRUE);
+  c->done = FALSE;
+}
+
+/* Waits for the next event and checks it. */
+static void
+expect_event (Client     *c,
+              const char *expected)
+{
+  g_autofree char *event = NULL;
+
+  while (g_queue_is_empty (&c->events))
+    g_main_context_iteration (NULL, TRUE);
+
+  event = g_queue_pop_head (&c->events);
+  g_assert_cmpstr (event, ==, expected);
+}
+
+static void
+connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Client *c = user_data;
+
+  rc_client_session_connect_finish (RC_CLIENT_SESSION (source), result, &c->error);
+  c->done = TRUE;
+}
+
+static void
+create_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Client *c = user_data;
+
+  c->room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &c->error);
+  c->done = TRUE;
+}
+
+static void
+bool_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Client *c = user_data;
+
+  g_task_propagate_boolean (G_TASK (result), &c->error);
+  c->done = TRUE;
+}
+
+static void
+client_connect (Client     *c,
+                const char *password)
+{
+  rc_client_session_connect_async (c->session, password, NULL, connect_cb, c);
+  spin_until_done (c);
+}
+
+static void
+client_connect_ok (Client *c)
+{
+  client_connect (c, TEST_PASSWORD);
+  g_assert_no_error (c->error);
+  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_LOBBY);
+  g_assert_cmpstr (rc_client_session_get_server_name (c->session), ==, "Test server");
+}
+
+static char *
+client_create (Client *c)
+{
+  rc_client_session_create_room_async (c->session, NULL, create_cb, c);
+  spin_until_done (c);
+  g_assert_no_error (c->error);
+  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_WAITING);
+  return g_strdup (c->room);
+}
+
+static void
+client_join (Client     *c,
+             const char *room)
+{
+  rc_client_session_join_room_async (c->session, room, NULL, bool_cb, c);
+  spin_until_done (c);
+}
+
+static void
+client_leave (Client *c)
+{
+  rc_client_session_leave_async (c->session, NULL, bool_cb, c);
+  spin_until_done (c);
+  g_assert_no_error (c->error);
+  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_LOBBY);
+}
+
+static void
+send_ok (Client     *c,
+         const char *text,
+         gint64      expected_seq)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (rc_client_session_send_message (c->session, text, &error), ==, expected_seq);
+  g_assert_no_error (error);
+}
+
+static void
+send_refused (Client     *c,
+              const char *text,
+              int         code)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (rc_client_session_send_message (c->session, text, &error), ==, -1);
+  g_assert_error (error, RC_CLIENT_ERROR, code);
+}
+
+static void
+test_chat (Fixture       *f,
+           gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  Client *bo = client_new (f, "Bo");
+  g_autofree char *room = NULL;
+  g_autofree char *longest = g_strnfill (RC_MAX_PLAINTEXT_SIZE, 'x');
+  g_autofree char *too_long = g_strnfill (RC_MAX_PLAINTEXT_SIZE + 1, 'x');
+  g_autofree char *lower = NULL;
+  g_autofree char *typed = NULL;
+
+  client_connect_ok (ana);
+  client_connect_ok (bo);
+  room = client_create (ana);
+  g_assert_cmpint (strlen (room), ==, RC_ROOM_ID_LENGTH);
+  g_assert_cmpstr (rc_client_session_get_room (ana->session), ==, room);
+
+  /* People type ids in lower case, with spaces and dashes. */
+  lower = g_ascii_strdown (room, -1);
+  typed = g_strdup_printf ("%.4s-%.4s %.4s", lower, lower + 4, lower + 8);
+  client_join (bo, typed);
+  g_assert_no_error (bo->error);
+
+  expect_event (bo, "my-turn 1");
+  expect_event (bo, "paired Ana joiner my-turn");
+  expect_event (ana, "paired Bo creator their-turn");
+  g_assert_cmpstr (rc_client_session_get_safety_code (ana->session), ==,
+                   rc_client_session_get_safety_code (bo->session));
+  g_assert_cmpint (strlen (rc_client_session_get_safety_code (ana->session)), ==, 39);
+  g_assert_cmpstr (rc_client_session_get_peer_name (bo->session), ==, "Ana");
+  g_assert_cmpint (rc_client_session_get_role (bo->session), ==, RC_ROLE_JOINER);
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_CHATTING);
+
+  /* Refused locally, with the reason: nothing is sent and the seq stays. */
+  send_refused (ana, "not yet", RC_CLIENT_ERROR_NOT_YOUR_TURN);
+  send_refused (bo, "", RC_CLIENT_ERROR_EMPTY_MESSAGE);
+  send_refused (bo, too_long, RC_CLIENT_ERROR_MESSAGE_TOO_LONG);
+  send_refused (bo, "\xff\xfe", RC_CLIENT_ERROR_INVALID_TEXT);
+
+  send_ok (bo, "Hola, ¿qué tal? Ñandú", 0);
+  expect_event (bo, "my-turn 0");
+  send_refused (bo, "twice", RC_CLIENT_ERROR_NOT_YOUR_TURN);
+  expect_event (bo, "relayed 0");
+  expect_event (ana, "message Hola, ¿qué tal? Ñandú");
+  expect_event (ana, "my-turn 1");
+
+  send_ok (ana, "Γειά σου — مرحبا — 你好 🙂", 0);
+  expect_event (ana, "my-turn 0");
+  expect_event (ana, "relayed 0");
+  expect_event (bo, "message Γειά σου — مرحبا — 你好 🙂");
+  expect_event (bo, "my-turn 1");
+
+  send_ok (bo, longest, 1);
+  expect_event (bo, "my-turn 0");
+  expect_event (bo, "relayed 1");
+  expect_event (ana, "message (long)");
+  expect_event (ana, "my-turn 1");
+
+  client_leave (bo);
+  g_assert_null (rc_client_session_get_room (bo->session));
+  expect_event (ana, "my-turn 0");
+  expect_event (ana, "peer-left left");
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_LOBBY);
+  g_assert_null (rc_client_session_get_peer_name (ana->session));
+  send_refused (ana, "anyone?", RC_CLIENT_ERROR_NOT_IN_ROOM);
+
+  /* A new chat needs a new room, from the lobby, on the same connection. */
+  g_free (room);
+  room = client_create (ana);
+  client_join (bo, room);
+  g_assert_no_error (bo->error);
+  expect_event (bo, "my-turn 1");
+  expect_event (bo, "paired Ana joiner my-turn");
+  expect_event (ana, "paired Bo creator their-turn");
+
+  rc_client_session_close (bo->session);
+  expect_event (bo, "my-turn 0");
+  expect_event (bo, "disconnected (none)");
+  g_assert_cmpint (rc_client_session_get_state (bo->session), ==, RC_SESSION_STATE_DISCONNECTED);
+  expect_event (ana, "peer-left disconnected");
+
+  client_free (ana);
+  client_free (bo);
+}
+
+static void
+test_creator_leaves_waiting_room (Fixture       *f,
+                                  gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  Client *bo = client_new (f, "Bo");
+  g_autofree char *room = NULL;
+
+  client_connect_ok (ana);
+  client_connect_ok (bo);
+  room = client_create (ana);
+  client_leave (ana);
+
+  client_join (bo, room);
+  g_assert_error (bo->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM);
+  g_assert_cmpint (rc_client_session_get_state (bo->session), ==, RC_SESSION_STATE_LOBBY);
+  g_clear_error (&bo->error);
+
+  client_free (ana);
+  client_free (bo);
+}
+
+static void
+test_wrong_password (Fixture       *f,
+                     gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+
+  client_connect (ana, "wrong");
+  g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
+  g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, 2);
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
+  g_clear_error (&ana->error);
+
+  /* The session can connect again; the right password resets the count. */
+  client_connect_ok (ana);
+  g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, -1);
+  g_assert_true (g_queue_is_empty (&ana->events));
+
+  client_free (ana);
+}
+
+static void
+test_blocked (Fixture       *f,
+              gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      client_connect (ana, "wrong");
+      g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
+      g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, 2 - attempt);
+      g_clear_error (&ana->error);
+    }
+
+  client_connect (ana, TEST_PASSWORD);
+  g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BLOCKED);
+  g_assert_cmpint (rc_client_session_get_retry_after (ana->session), >, 0);
+  g_assert_cmpint (rc_client_session_get_retry_after (ana->session), <=, 600);
+  g_clear_error (&ana->error);
+
+  client_free (ana);
+}
+
+static void
+certificate_unknown_cb (RcClientSession *session,
+                        const char      *server,
+                        const char      *fingerprint,
+                        Client          *c)
+{
+  record (c, "certificate-unknown %s", server);
+  g_assert_cmpstr (fingerprint, ==, rc_client_session_get_certificate_fingerprint (session));
+  rc_client_session_trust_certificate (session, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (session), "answer")));
+}
+
+static void
+test_certificate_pinning (Fixture       *f,
+                          gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", f->server->port);
+  g_autofree char *expected = g_strdup_printf ("certificate-unknown %s", server);
+  g_autofree char *known_path = g_strdup_printf ("%s/Ana-known-servers", f->folder);
+  g_autofree char *pinned = NULL;
+  g_autofree char *seen = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *forged = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                       "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+
+  rc_client_session_set_trust_new_certificates (ana->session, FALSE);
+  g_signal_connect (ana->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), ana);
+
+  /* First contact, not trusted: nothing pinned, nothing sent. */
+  client_connect (ana, TEST_PASSWORD);
+  g_assert_error (ana->error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED);
+  g_clear_error (&ana->error);
+  expect_event (ana, expected);
+  g_assert_null (rc_known_servers_lookup (known_path, server, NULL));
+
+  /* Trusted: pinned, and asked no more. */
+  g_object_set_data (G_OBJECT (ana->session), "answer", GINT_TO_POINTER (TRUE));
+  client_connect_ok (ana);
+  expect_event (ana, expected);
+  seen = g_strdup (rc_client_session_get_certificate_fingerprint (ana->session));
+  pinned = rc_known_servers_lookup (known_path, server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pinned, ==, seen);
+  rc_client_session_close (ana->session);
+  expect_event (ana, "disconnected (none)");
+
+  client_connect_ok (ana);
+  g_assert_true (g_queue_is_empty (&ana->events));
+  rc_client_session_close (ana->session);
+  expect_event (ana, "disconnected (none)");
+
+  /* Another certificate for the same server is refused even when new
+   * ones are trusted, and the error names both. */
+  rc_known_servers_pin (known_path, server, forged, &error);
+  g_assert_no_error (error);
+  rc_client_session_set_trust_new_certificates (ana->session, TRUE);
+  client_connect (ana, TEST_PASSWORD);
+  g_assert_error (ana->error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED);
+  g_assert_nonnull (strstr (ana->error->message, forged));
+  g_assert_nonnull (strstr (ana->error->message, seen));
+  g_assert_cmpstr (rc_client_session_get_pinned_fingerprint (ana->session), ==, forged);
+  g_assert_cmpstr (rc_client_session_get_certificate_fingerprint (ana->session), ==, seen);
+  g_assert_true (g_queue_is_empty (&ana->events));
+  g_clear_error (&ana->error);
+
+  client_free (ana);
+}
+
+/* A peer written by hand, straight on TLS, to send what a real client
+ * never would. ------------------------------------------------------------ */
+
+typedef struct
+{
+  GIOStream     *tls;
+  RcFrameReader *reader;
+} RawPeer;
+
+static gboolean
+accept_any_cb (GTlsConnection *conn, GTlsCertificate *cert, GTlsCertificateFlags errors,
+               gpointer user_data)
+{
+  return TRUE;
+}
+
+static void
+raw_send (RawPeer *raw,
+          RcFrame *frame)
+{
+  g_autoptr(GError) error = NULL;
+
+  rc_frame_write (g_io_stream_get_output_stream (raw->tls), frame, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static RcFrame *
+raw_read (RawPeer     *raw,
+          RcFrameType  expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  gsize length = 0;
+  RcFrame *frame;
+
+  line = rc_frame_reader_read (raw->reader, &length, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  frame = rc_frame_parse (line, length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (frame->type_name, ==, rc_frame_type_to_string (expected));
+  return frame;
+}
+
+static RawPeer *
+raw_connect (Fixture *f)
+{
+  RawPeer *raw = g_new0 (RawPeer, 1);
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("127.0.0.1", f->server->port);
+  g_autoptr(RcFrame) hello = rc_frame_new (RC_FRAME_HELLO);
+  g_autoptr(RcFrame) welcome = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", f->server->port, NULL, &error);
+  g_assert_no_error (error);
+  raw->tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                             NULL, &error, "base-io-stream", tcp, "server-identity", identity,
+                             "database", NULL, NULL);
+  g_assert_no_error (error);
+  g_signal_connect (raw->tls, "accept-certificate", G_CALLBACK (accept_any_cb), NULL);
+  g_tls_connection_handshake (G_TLS_CONNECTION (raw->tls), NULL, &error);
+  g_assert_no_error (error);
+  raw->reader = rc_frame_reader_new (g_io_stream_get_input_stream (raw->tls));
+
+  hello->version = RC_PROTOCOL_VERSION;
+  hello->name = g_strdup ("Mallory");
+  hello->password = g_strdup (TEST_PASSWORD);
+  raw_send (raw, hello);
+  welcome = raw_read (raw, RC_FRAME_WELCOME);
+  return raw;
+}
+
+static void
+raw_free (RawPeer *raw)
+{
+  g_io_stream_close (raw->tls, NULL, NULL);
+  g_object_unref (raw->reader);
+  g_object_unref (raw->tls);
+  g_free (raw);
+}
+
+/* An identity from the independent test vectors: no key to generate. */
+static RcIdentity *
+vector_identity (void)
+{
+  g_autofree char *path = g_build_filename (TEST_DATA_DIR, "e2e-v1.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *joiner;
+  const char *pem;
+  RcIdentity *identity;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  joiner = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "joiner");
+  pem = json_object_get_string_member (joiner, "identity_private_pem");
+  identity = rc_identity_new_from_pem (pem, strlen (pem), &error);
+  g_assert_no_error (error);
+  return identity;
+}
+
+/* Joins @room as a joiner whose signature is made for @signed_role. */
+static RcFrame *
+raw_join (RawPeer        *raw,
+          const char     *room,
+          RcIdentity     *identity,
+          RcEphemeralKey *ephemeral,
+          RcRole          signed_role)
+{
+  g_autoptr(RcFrame) join = rc_frame_new (RC_FRAME_JOIN);
+  g_autoptr(GError) error = NULL;
+
+  join->room = g_strdup (room);
+  join->keys.identity = rc_identity_get_spki (identity);
+  join->keys.ephemeral = rc_ephemeral_key_get_public (ephemeral);
+  join->keys.signature = rc_identity_sign_ephemeral (identity, signed_role, join->keys.ephemeral, &error);
+  g_assert_no_error (error);
+  raw_send (raw, join);
+  return raw_read (raw, RC_FRAME_PAIRED);
+}
+
+static void
+test_bad_peer_signature (Fixture       *f,
+                         gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autoptr(RcIdentity) identity = vector_identity ();
+  g_autoptr(RcEphemeralKey) ephemeral = rc_ephemeral_key_new ();
+  g_autoptr(RcFrame) paired = NULL;
+  g_autoptr(RcFrame) peer_left = NULL;
+  g_autofree char *room = NULL;
+  g_autofree char *expected = g_strdup_printf ("room-error %s %d", g_quark_to_string (RC_CLIENT_ERROR),
+                                               RC_CLIENT_ERROR_SECURITY);
+  RawPeer *raw;
+
+  client_connect_ok (ana);
+  room = client_create (ana);
+
+  /* Signed as if it were the creator: the signature does not verify for
+   * a joiner, so a server cannot swap roles unnoticed. */
+  raw = raw_connect (f);
+  paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_CREATOR);
+
+  expect_event (ana, expected);
+  while (rc_client_session_get_state (ana->session) != RC_SESSION_STATE_LOBBY)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (rc_client_session_get_room (ana->session));
+  g_assert_true (g_queue_is_empty (&ana->events));
+
+  peer_left = raw_read (raw, RC_FRAME_PEER_LEFT);
+  g_assert_cmpstr (peer_left->reason, ==, "left");
+
+  raw_free (raw);
+  client_free (ana);
+}
+
+static void
+test_bad_peer_message (Fixture       *f,
+                       gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autoptr(RcIdentity) identity = vector_identity ();
+  g_autoptr(RcEphemeralKey) ephemeral = rc_ephemeral_key_new ();
+  g_autoptr(RcFrame) paired = NULL;
+  g_autoptr(RcFrame) relayed = NULL;
+  g_autoptr(RcFrame) answer = NULL;
+  g_autoptr(RcFrame) good = rc_frame_new (RC_FRAME_MESSAGE);
+  g_autoptr(RcFrame) forged = rc_frame_new (RC_FRAME_MESSAGE);
+  g_autoptr(RcChannel) channel = NULL;
+  g_autoptr(GBytes) spki = rc_identity_get_spki (identity);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *room = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected = g_strdup_printf ("room-error %s %d", g_quark_to_string (RC_CLIENT_ERROR),
+                                               RC_CLIENT_ERROR_SECURITY);
+  guint8 garbage[48];
+  RawPeer *raw;
+
+  client_connect_ok (ana);
+  room = client_create (ana);
+
+  raw = raw_connect (f);
+  paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_JOINER);
+  expect_event (ana, "paired Mallory creator their-turn");
+  channel = rc_channel_new (RC_ROLE_JOINER, paired->room, ephemeral, spki,
+                            paired->peer_keys.identity, paired->peer_keys.ephemeral, &error);
+  g_assert_no_error (error);
+
+  /* A proper message first: the two sides agree on the keys. */
+  good->ciphertext = rc_channel_seal (channel, "made by hand", &good->seq, &error);
+  g_assert_no_error (error);
+  raw_send (raw, good);
+  relayed = raw_read (raw, RC_FRAME_RELAYED);
+  expect_event (ana, "message made by hand");
+  expect_event (ana, "my-turn 1");
+  send_ok (ana, "¡recibido!", 0);
+  answer = raw_read (raw, RC_FRAME_MESSAGE);
+  text = rc_channel_open (channel, answer->seq, answer->ciphertext, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "¡recibido!");
+
+  /* Then one whose tag cannot verify. */
+  rc_crypto_random (garbage, sizeof garbage);
+  forged->seq = 1;
+  forged->ciphertext = g_bytes_new (garbage, sizeof garbage);
+  raw_send (raw, forged);
+
+  expect_event (ana, "my-turn 0");
+  expect_event (ana, "relayed 0");
+  expect_event (ana, expected);
+  while (rc_client_session_get_state (ana->session) != RC_SESSION_STATE_LOBBY)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_queue_is_empty (&ana->events));
+
+  raw_free (raw);
+  client_free (ana);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  /* The isolated XDG folders hold no GSettings schemas for the desktop's
+   * proxy settings, which GSocketClient would otherwise read. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (!test_server_available ())
+    {
+      g_test_skip ("roomchat-server is not built");
+      return g_test_run ();
+    }
+
+  identities_dir = g_dir_make_tmp ("roomchat-identities-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/session/chat", Fixture, NULL, fixture_set_up, test_chat, fixture_tear_down);
+  g_test_add ("/session/creator-leaves-waiting-room", Fixture, NULL, fixture_set_up,
+              test_creator_leaves_waiting_room, fixture_tear_down);
+  g_test_add ("/session/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
+  g_test_add ("/session/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
+  g_test_add ("/session/certificate-pinning", Fixture, NULL, fixture_set_up,
+              test_certificate_pinning, fixture_tear_down);
+  g_test_add ("/session/bad-peer-signature", Fixture, NULL, fixture_set_up,
+              test_bad_peer_signature, fixture_tear_down);
+  g_test_add ("/session/bad-peer-message", Fixture, NULL, fixture_set_up,
+              test_bad_peer_message, fixture_tear_down);
+
+  status = g_test_run ();
+  test_remove_tree (identities_dir);
+  g_free (identities_dir);
+  return status;
+}

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include "rc-timed-input-stream.h"
 
 /* Blocking reads with a deadline, for a connection's own thread. It reads
@@ -28,6 +30,39 @@ struct _RcTimedInputStream
 };
 
 G_DEFINE_FINAL_TYPE (RcTimedInputStream, rc_timed_input_stream, G_TYPE_INPUT_STREAM)
+
+/* g_socket_condition_timed_wait() would stop at the socket's own timeout,
+ * which bounds writes here; so poll the socket and the cancellable. */
+static gboolean
+wait_readable (RcTimedInputStream  *self,
+               gint64               remaining,
+               GCancellable        *cancellable,
+               GError             **error)
+{
+  GPollFD fds[2];
+  guint n_fds = 1;
+  int timeout_ms = remaining < 0 ? -1 : (int) MIN ((remaining + 999) / 1000, G_MAXINT);
+  int result;
+
+  fds[0].fd = g_socket_get_fd (self->socket);
+  fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+  fds[0].revents = 0;
+  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
+    n_fds++;
+
+  do
+    result = g_poll (fds, n_fds, timeout_ms);
+  while (result < 0 && errno == EINTR);
+
+  if (n_fds > 1)
+    g_cancellable_release_fd (cancellable);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  /* On a timeout the caller checks its deadline. */
+  return TRUE;
+}
 
 static gssize
 rc_timed_input_stream_read (GInputStream  *stream,
@@ -61,7 +96,7 @@ rc_timed_input_stream_read (GInputStream  *stream,
           return -1;
         }
 
-      if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, remaining, cancellable, error))
+      if (!wait_readable (self, remaining, cancellable, error))
         return -1;
     }
 }

@@ -226,7 +226,10 @@ test_server_free (TestServer *server)
   if (server->process != NULL)
     test_server_stop (server);
 
-  remove_tree (server->dir);
+  if (g_getenv ("ROOMCHAT_TEST_KEEP") == NULL)
+    remove_tree (server->dir);
+  else
+    g_printerr ("Kept %s\n", server->dir);
   g_free (server->dir);
   g_free (server->state_dir);
   g_free (server->config_path);

@@ -337,6 +337,24 @@ test_idle_timeout (void)
   g_assert_not_reached ();
 }
 
+/* A connection quiet for longer than the write timeout is still open: the
+ * idle limit alone decides. */
+static void
+test_quiet_but_alive (void)
+{
+  g_autoptr(TestServer) server = test_server_new (NULL);
+  g_autoptr(TestClient) ana = NULL;
+  g_autoptr(RcFrame) pong = NULL;
+
+  test_server_setenv (server, "ROOMCHAT_SERVER_TEST_WRITE_S", "1");
+  test_server_start (server);
+  ana = test_client_hello (server, "Ana");
+
+  g_usleep (2500 * G_TIME_SPAN_MILLISECOND);
+  test_client_send_line (ana, "{\"type\":\"ping\"}");
+  pong = test_client_expect (ana, RC_FRAME_PONG);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -351,6 +369,7 @@ main (int    argc,
   g_test_add_func ("/server/rooms/disconnect", test_disconnect);
   g_test_add_func ("/server/rooms/bad-state", test_bad_state);
   g_test_add_func ("/server/rooms/idle-timeout", test_idle_timeout);
+  g_test_add_func ("/server/rooms/quiet-but-alive", test_quiet_but_alive);
 
   return g_test_run ();
 }

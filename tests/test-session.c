@@ -195,6 +195,7 @@ create_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Client *c = user_data;
 
+  g_free (c->room);
   c->room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &c->error);
   c->done = TRUE;
 }

@@ -10,9 +10,11 @@ G_BEGIN_DECLS
 
 /* RcClientSession is split over three files that share this struct:
  * rc-client-session.c (the object, its properties and signals, frame
- * dispatch), rc-client-session-io.c (connecting, TLS and pinning, the
- * reader loop, the write queue, keep-alive) and rc-client-session-room.c
- * (rooms, the end-to-end handshake, messages). */
+ * dispatch), rc-client-session-connect.c (TCP, TLS and pinning, hello,
+ * the identity key), rc-client-session-io.c (the reader loop, the write
+ * queue, keep-alive, ending), rc-client-session-room.c (rooms and the
+ * end-to-end handshake) and rc-client-session-chat.c (messages, leaving,
+ * the server's errors in a room). */
 
 #define RC_PING_INTERVAL_SECONDS 30
 
@@ -122,21 +124,35 @@ GError  *rc_client_session_error_from_frame   (RcClientSession *self,
 /* rc-client-session-io.c */
 void     rc_client_session_send_frame         (RcClientSession *self,
                                                const RcFrame   *frame);
+void     rc_client_session_restart_ping       (RcClientSession *self);
+void     rc_client_session_start_reading      (RcClientSession *self);
+void     rc_client_session_drop_connection    (RcClientSession *self);
 void     rc_client_session_connection_failed  (RcClientSession *self,
                                                GError          *error);
 void     rc_client_session_teardown           (RcClientSession *self);
+
+/* rc-client-session-connect.c */
 void     rc_client_session_finish_connect     (RcClientSession *self,
                                                GError          *error);
 void     rc_client_session_load_identity      (RcClientSession *self);
 
 /* rc-client-session-room.c */
 void     rc_client_session_identity_ready     (RcClientSession *self);
+void     rc_client_session_end_room           (RcClientSession *self);
+void     rc_client_session_fail_room_tasks    (RcClientSession *self,
+                                               const GError    *error);
+void     rc_client_session_fail_room_task     (RcClientSession *self,
+                                               GError          *error);
+void     rc_client_session_start_leaving      (RcClientSession *self);
+void     rc_client_session_room_failed        (RcClientSession *self,
+                                               GError          *error);
+void     rc_client_session_handle_paired      (RcClientSession *self,
+                                               RcFrame         *frame);
+
+/* rc-client-session-chat.c */
 void     rc_client_session_handle_room_frame  (RcClientSession *self,
                                                RcFrame         *frame);
 gboolean rc_client_session_handle_room_error  (RcClientSession *self,
                                                const RcFrame   *frame);
-void     rc_client_session_end_room           (RcClientSession *self);
-void     rc_client_session_fail_room_tasks    (RcClientSession *self,
-                                               const GError    *error);
 
 G_END_DECLS

@@ -380,6 +380,7 @@ rc_client_session_dispatch (RcClientSession *self,
       g_free (self->server_name);
       self->server_name = g_strdup (frame->server);
       rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);
+      rc_client_session_restart_ping (self);
       rc_client_session_finish_connect (self, NULL);
       break;
 

@@ -151,6 +151,17 @@ const char      *rc_client_session_get_known_servers_path (RcClientSession   *se
  *   ::room-error          (GError *error)        e.g. RC_CLIENT_ERROR_SECURITY:
  *                                                the room was left
  *   ::disconnected        (GError *error)        NULL when closed on purpose
- * Properties (notify): state, room, peer-name, my-turn, safety-code. */
+ * Properties (notify): state, room, peer-name, my-turn, safety-code.
+ *
+ * Details of the implementation:
+ * - ::disconnected follows a completed connect only; a connect that fails
+ *   reports through connect_finish() alone.
+ * - ::room-error also carries a server's error about the room
+ *   (RC_PROTOCOL_ERROR: not-your-turn, bad-sequence, message-too-large end
+ *   the room, since both sides' seq no longer agree; rate-limited does not).
+ * - notify::my-turn for a received message comes after ::message-received,
+ *   so an answer sent from it follows the message on screen.
+ * - A message's text that is not UTF-8 is refused with
+ *   RC_CLIENT_ERROR_INVALID_TEXT. */
 
 G_END_DECLS

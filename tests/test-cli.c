@@ -586,7 +586,7 @@ main (int    argc,
 
   if (!test_server_available ())
     {
-      g_test_skip ("roomchat-server is not built");
+      g_test_message ("roomchat-server is not built: no test runs");
       return g_test_run ();
     }
 

@@ -714,6 +714,66 @@ test_bad_peer_message (Fixture       *f,
   client_free (ana);
 }
 
+static void
+test_cancel_connect (Fixture       *f,
+                     gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  rc_client_session_connect_async (ana->session, TEST_PASSWORD, cancellable, connect_cb, ana);
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_CONNECTING);
+  g_cancellable_cancel (cancellable);
+  spin_until_done (ana);
+  g_assert_error (ana->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
+  g_assert_true (g_queue_is_empty (&ana->events));
+  g_clear_error (&ana->error);
+
+  /* Nothing of the cancelled attempt is left in the way. */
+  client_connect_ok (ana);
+  client_free (ana);
+}
+
+static void
+test_known_servers (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_dir_make_tmp ("roomchat-known-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (folder, "deep", "known-servers", NULL);
+  g_autofree char *v6 = rc_known_servers_key ("::1", 8888);
+  g_autofree char *name = rc_known_servers_key ("Chat.Example.org", 443);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *other = NULL;
+  GStatBuf buf;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (v6, ==, "[::1]:8888");
+  g_assert_cmpstr (name, ==, "chat.example.org:443");
+
+  g_assert_null (rc_known_servers_lookup (path, name, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (rc_known_servers_pin (path, name, "AA:BB", &error));
+  g_assert_true (rc_known_servers_pin (path, v6, "CC:DD", &error));
+  g_assert_true (rc_known_servers_pin (path, name, "ee:ff", &error));
+  g_assert_no_error (error);
+
+  first = rc_known_servers_lookup (path, name, &error);
+  second = rc_known_servers_lookup (path, v6, &error);
+  other = rc_known_servers_lookup (path, "chat.example.org:8888", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, "EE:FF");
+  g_assert_cmpstr (second, ==, "CC:DD");
+  g_assert_null (other);
+
+  g_assert_cmpint (g_stat (path, &buf), ==, 0);
+  g_assert_cmpint (buf.st_mode & 0777, ==, 0600);
+
+  test_remove_tree (folder);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -727,9 +787,10 @@ main (int    argc,
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+  g_test_add_func ("/session/known-servers", test_known_servers);
   if (!test_server_available ())
     {
-      g_test_skip ("roomchat-server is not built");
+      g_test_message ("roomchat-server is not built: only the tests without a server run");
       return g_test_run ();
     }
 
@@ -739,6 +800,8 @@ main (int    argc,
   g_test_add ("/session/chat", Fixture, NULL, fixture_set_up, test_chat, fixture_tear_down);
   g_test_add ("/session/creator-leaves-waiting-room", Fixture, NULL, fixture_set_up,
               test_creator_leaves_waiting_room, fixture_tear_down);
+  g_test_add ("/session/cancel-connect", Fixture, NULL, fixture_set_up, test_cancel_connect,
+              fixture_tear_down);
   g_test_add ("/session/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/session/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
   g_test_add ("/session/certificate-pinning", Fixture, NULL, fixture_set_up,

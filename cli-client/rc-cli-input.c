@@ -6,12 +6,98 @@
 #include <string.h>
 #include <gio/gunixinputstream.h>
 
+#include "rc-cli-messages.h"
 #include "rc-cli-private.h"
 #include "rc-names.h"
 
 /* Standard input, read line by line on the main loop: messages in --batch;
  * messages, commands and the answer to the certificate question when
- * interactive. */
+ * interactive. Messages wait in the outbox for this side's turn. */
+
+/* Sending ------------------------------------------------------------------ */
+
+static void
+leave_cb (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(RcCli) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->leaving = FALSE;
+  if (!rc_client_session_leave_finish (RC_CLIENT_SESSION (source), result, &error) &&
+      !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_IN_ROOM))
+    {
+      rc_cli_fail (self, error);
+      return;
+    }
+
+  if (self->quit_after_leave || self->options->batch)
+    {
+      rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return;
+    }
+
+  rc_cli_say (self, "You left the room. /create or /join ID for another chat, /quit to quit.");
+}
+
+void
+rc_cli_leave (RcCli    *self,
+              gboolean  then_quit)
+{
+  RcSessionState state = rc_client_session_get_state (self->session);
+
+  self->quit_after_leave = self->quit_after_leave || then_quit;
+  if (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING)
+    {
+      if (self->quit_after_leave)
+        rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return;
+    }
+  if (self->leaving)
+    return;
+
+  self->leaving = TRUE;
+  g_queue_clear_full (&self->outbox, g_free);
+  rc_client_session_leave_async (self->session, NULL, leave_cb, g_object_ref (self));
+}
+
+/* --batch ends once its input is used up and its last message relayed. */
+static void
+maybe_done (RcCli *self)
+{
+  if (!self->options->batch || self->options->stay || !self->input_done ||
+      !g_queue_is_empty (&self->outbox) || self->pending_relays > 0 ||
+      rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
+    return;
+
+  rc_cli_leave (self, TRUE);
+}
+
+/* Sends the oldest waiting line when it is this side's turn. Lines refused
+ * locally (too long, not text) are reported and skipped: the chat goes on. */
+void
+rc_cli_try_send (RcCli *self)
+{
+  while (!self->leaving && !g_queue_is_empty (&self->outbox) &&
+         rc_client_session_get_state (self->session) == RC_SESSION_STATE_CHATTING &&
+         rc_client_session_get_my_turn (self->session))
+    {
+      g_autofree char *line = g_queue_pop_head (&self->outbox);
+      g_autoptr(GError) error = NULL;
+
+      if (rc_client_session_send_message (self->session, line, &error) >= 0)
+        {
+          self->pending_relays++;
+          break;
+        }
+      rc_cli_report_error (self, error);
+    }
+
+  maybe_done (self);
+}
+
+/* Standard input --------------------------------------------------------- */
 
 void
 rc_cli_print_help (RcCli *self)

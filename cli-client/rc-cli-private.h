@@ -9,7 +9,8 @@
 G_BEGIN_DECLS
 
 /* RcCli is split over rc-cli.c (the session's events and the run) and
- * rc-cli-input.c (standard input: messages, commands, answers). */
+ * rc-cli-input.c (standard input: messages, commands, answers, and
+ * sending in turn). */
 
 struct _RcCli
 {
@@ -42,14 +43,16 @@ void rc_cli_say             (RcCli        *self,
                              ...) G_GNUC_PRINTF (2, 3);
 void rc_cli_report_error    (RcCli        *self,
                              const GError *error);
+void rc_cli_fail            (RcCli        *self,
+                             const GError *error);
 void rc_cli_start_room      (RcCli        *self,
                              gboolean      create,
                              const char   *room);
+
+/* rc-cli-input.c */
 void rc_cli_leave           (RcCli        *self,
                              gboolean      then_quit);
 void rc_cli_try_send        (RcCli        *self);
-
-/* rc-cli-input.c */
 void rc_cli_start_input     (RcCli        *self);
 void rc_cli_print_help      (RcCli        *self);
 void rc_cli_replay_input    (RcCli        *self);

@@ -115,9 +115,9 @@ rc_cli_finish (RcCli *self,
   g_main_loop_quit (self->loop);
 }
 
-static void
-fail (RcCli        *self,
-      const GError *error)
+void
+rc_cli_fail (RcCli        *self,
+             const GError *error)
 {
   if (self->finished)
     return;
@@ -138,89 +138,6 @@ show_turn (RcCli *self)
   else
     rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
                 rc_client_session_get_peer_name (session));
-}
-
-/* Sending ------------------------------------------------------------------ */
-
-static void
-leave_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(RcCli) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->leaving = FALSE;
-  if (!rc_client_session_leave_finish (RC_CLIENT_SESSION (source), result, &error) &&
-      !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_IN_ROOM))
-    {
-      fail (self, error);
-      return;
-    }
-
-  if (self->quit_after_leave || self->options->batch)
-    {
-      rc_cli_finish (self, RC_CLI_EXIT_OK);
-      return;
-    }
-
-  rc_cli_say (self, "You left the room. /create or /join ID for another chat, /quit to quit.");
-}
-
-void
-rc_cli_leave (RcCli    *self,
-              gboolean  then_quit)
-{
-  RcSessionState state = rc_client_session_get_state (self->session);
-
-  self->quit_after_leave = self->quit_after_leave || then_quit;
-  if (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING)
-    {
-      if (self->quit_after_leave)
-        rc_cli_finish (self, RC_CLI_EXIT_OK);
-      return;
-    }
-  if (self->leaving)
-    return;
-
-  self->leaving = TRUE;
-  g_queue_clear_full (&self->outbox, g_free);
-  rc_client_session_leave_async (self->session, NULL, leave_cb, g_object_ref (self));
-}
-
-/* --batch ends once its input is used up and its last message relayed. */
-static void
-maybe_done (RcCli *self)
-{
-  if (!self->options->batch || self->options->stay || !self->input_done ||
-      !g_queue_is_empty (&self->outbox) || self->pending_relays > 0 ||
-      rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
-    return;
-
-  rc_cli_leave (self, TRUE);
-}
-
-/* Sends the oldest waiting line when it is this side's turn. Lines refused
- * locally (too long, not text) are reported and skipped: the chat goes on. */
-void
-rc_cli_try_send (RcCli *self)
-{
-  while (!self->leaving && !g_queue_is_empty (&self->outbox) &&
-         rc_client_session_get_state (self->session) == RC_SESSION_STATE_CHATTING &&
-         rc_client_session_get_my_turn (self->session))
-    {
-      g_autofree char *line = g_queue_pop_head (&self->outbox);
-      g_autoptr(GError) error = NULL;
-
-      if (rc_client_session_send_message (self->session, line, &error) >= 0)
-        {
-          self->pending_relays++;
-          break;
-        }
-      rc_cli_report_error (self, error);
-    }
-
-  maybe_done (self);
 }
 
 /* The session's events --------------------------------------------------- */
@@ -276,7 +193,7 @@ relayed_cb (RcClientSession *session,
     self->pending_relays--;
   if (self->options->batch)
     emit_event (self, rc_cli_event_relayed (seq));
-  maybe_done (self);
+  rc_cli_try_send (self);
 }
 
 static void
@@ -318,7 +235,7 @@ room_error_cb (RcClientSession *session,
 {
   if (self->options->batch)
     {
-      fail (self, error);
+      rc_cli_fail (self, error);
       return;
     }
 
@@ -333,7 +250,7 @@ disconnected_cb (RcClientSession *session,
                  RcCli           *self)
 {
   if (error != NULL)
-    fail (self, error);
+    rc_cli_fail (self, error);
 }
 
 static void
@@ -371,7 +288,7 @@ create_cb (GObject      *source,
   if (room == NULL)
     {
       if (self->options->batch)
-        fail (self, error);
+        rc_cli_fail (self, error);
       else
         rc_cli_report_error (self, error);
       return;
@@ -399,7 +316,7 @@ join_cb (GObject      *source,
     return;
 
   if (self->options->batch)
-    fail (self, error);
+    rc_cli_fail (self, error);
   else
     rc_cli_report_error (self, error);
 }
@@ -439,7 +356,7 @@ connect_cb (GObject      *source,
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) &&
           !self->options->batch)
         rc_cli_say (self, "Not trusted; nothing was sent to the server.");
-      fail (self, error);
+      rc_cli_fail (self, error);
       return;
     }
 

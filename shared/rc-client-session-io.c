@@ -121,6 +121,114 @@ rc_client_session_restart_ping (RcClientSession *self)
     self->ping_id = g_timeout_add_seconds (RC_PING_INTERVAL_SECONDS, ping_cb, self);
 }
 
+/* Frames ------------------------------------------------------------------ */
+
+/* Makes the GError for a server's error frame, and keeps the numbers a UI
+ * shows with it. */
+GError *
+rc_client_session_error_from_frame (RcClientSession *self,
+                                    const RcFrame   *frame)
+{
+  const char *text = frame->message != NULL ? frame->message
+                                            : rc_protocol_error_default_text (frame->code);
+
+  if (frame->code == RC_PROTOCOL_ERROR_AUTH_FAILED)
+    self->attempts_left = frame->attempts_left;
+  if (frame->code == RC_PROTOCOL_ERROR_BLOCKED || frame->code == RC_PROTOCOL_ERROR_RATE_LIMITED)
+    self->retry_after = frame->retry_after;
+
+  return g_error_new_literal (RC_PROTOCOL_ERROR, frame->code, text);
+}
+
+static void
+handle_error_frame (RcClientSession *self,
+                    const RcFrame   *frame)
+{
+  g_autoptr(GError) error = rc_client_session_error_from_frame (self, frame);
+
+  if (self->connect_task != NULL)
+    {
+      rc_client_session_finish_connect (self, g_steal_pointer (&error));
+      rc_client_session_teardown (self);
+      return;
+    }
+
+  /* These come right before the server closes: the end of the stream
+   * reports them through ::disconnected. */
+  if (frame->code == RC_PROTOCOL_ERROR_SHUTTING_DOWN ||
+      frame->code == RC_PROTOCOL_ERROR_BAD_FRAME ||
+      frame->code == RC_PROTOCOL_ERROR_SERVER_FULL)
+    {
+      g_clear_error (&self->closing_error);
+      self->closing_error = g_steal_pointer (&error);
+      return;
+    }
+
+  if (!rc_client_session_handle_room_error (self, frame))
+    g_debug ("Ignoring error \"%s\" from the server: %s", frame->code_name, error->message);
+}
+
+static void
+dispatch (RcClientSession *self,
+          RcFrame         *frame)
+{
+  switch (frame->type)
+    {
+    case RC_FRAME_PING:
+      {
+        g_autoptr(RcFrame) pong = rc_frame_new (RC_FRAME_PONG);
+
+        rc_client_session_send_frame (self, pong);
+      }
+      break;
+
+    case RC_FRAME_PONG:
+    case RC_FRAME_UNKNOWN:
+      /* Unknown frame types are ignored for forward compatibility. */
+      break;
+
+    case RC_FRAME_WELCOME:
+      if (self->connect_task == NULL || self->awaiting_trust)
+        goto unexpected;
+      g_free (self->server_name);
+      self->server_name = g_strdup (frame->server);
+      rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);
+      rc_client_session_restart_ping (self);
+      rc_client_session_finish_connect (self, NULL);
+      break;
+
+    case RC_FRAME_ERROR:
+      handle_error_frame (self, frame);
+      break;
+
+    case RC_FRAME_CREATED:
+    case RC_FRAME_PAIRED:
+    case RC_FRAME_LEFT:
+    case RC_FRAME_PEER_LEFT:
+    case RC_FRAME_MESSAGE:
+    case RC_FRAME_RELAYED:
+      if (self->state < RC_SESSION_STATE_LOBBY)
+        goto unexpected;
+      rc_client_session_handle_room_frame (self, frame);
+      break;
+
+    case RC_FRAME_HELLO:
+    case RC_FRAME_CREATE:
+    case RC_FRAME_JOIN:
+    case RC_FRAME_LEAVE:
+    default:
+      goto unexpected;
+    }
+
+  return;
+
+unexpected:
+  rc_client_session_connection_failed (self,
+    g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL,
+                 "The server sent an unexpected \"%s\" frame",
+                 frame->type_name != NULL ? frame->type_name : "?"));
+}
+
 /* Reading ----------------------------------------------------------------- */
 
 static void read_next (RcClientSession *self);
@@ -210,7 +318,7 @@ frame_read_cb (GObject      *source,
     }
 
   g_debug ("Received %s", frame->type_name);
-  rc_client_session_dispatch (self, frame);
+  dispatch (self, frame);
 
   if (self->reader == reader)
     read_next (self);

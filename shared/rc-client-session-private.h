@@ -8,13 +8,13 @@
 
 G_BEGIN_DECLS
 
-/* RcClientSession is split over three files that share this struct:
- * rc-client-session.c (the object, its properties and signals, frame
- * dispatch), rc-client-session-connect.c (TCP, TLS and pinning, hello,
- * the identity key), rc-client-session-io.c (the reader loop, the write
- * queue, keep-alive, ending), rc-client-session-room.c (rooms and the
- * end-to-end handshake) and rc-client-session-chat.c (messages, leaving,
- * the server's errors in a room). */
+/* RcClientSession is split over five files that share this struct:
+ * rc-client-session.c (the object, its properties and signals),
+ * rc-client-session-connect.c (TCP, TLS and pinning, hello, the identity
+ * key), rc-client-session-io.c (the reader loop and frame dispatch, the
+ * write queue, keep-alive, ending), rc-client-session-room.c (rooms and
+ * the end-to-end handshake) and rc-client-session-chat.c (messages,
+ * leaving, the server's errors in a room). */
 
 #define RC_PING_INTERVAL_SECONDS 30
 
@@ -116,12 +116,10 @@ void     rc_client_session_set_room_id        (RcClientSession *self,
 void     rc_client_session_set_peer           (RcClientSession *self,
                                                const char      *peer_name,
                                                const char      *safety_code);
-void     rc_client_session_dispatch           (RcClientSession *self,
-                                               RcFrame         *frame);
-GError  *rc_client_session_error_from_frame   (RcClientSession *self,
-                                               const RcFrame   *frame);
 
 /* rc-client-session-io.c */
+GError  *rc_client_session_error_from_frame   (RcClientSession *self,
+                                               const RcFrame   *frame);
 void     rc_client_session_send_frame         (RcClientSession *self,
                                                const RcFrame   *frame);
 void     rc_client_session_restart_ping       (RcClientSession *self);

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-block-list.h"
+#include "rc-tsan.h"
 
 /* Wrong passwords per address, and the addresses blocked for them (SPEC.md,
  * blocking). An IPv4 address stands for itself; an IPv6 address stands for

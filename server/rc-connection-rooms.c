@@ -5,6 +5,7 @@
 
 #include "rc-connection-private.h"
 #include "rc-crypto.h"
+#include "rc-tsan.h"
 
 /* Rooms and messages (PROTOCOL.md 3.2 and 3.3). Every event of a room runs
  * under the room's lock, writes included, so both people see the events of

@@ -10,6 +10,7 @@
 
 #include "rc-connection-private.h"
 #include "rc-timed-input-stream.h"
+#include "rc-tsan.h"
 
 /* The life of one connection, all of it in the thread GThreadedSocketService
  * gave it: wait for the first byte, TLS 1.3 handshake, hello, then frames

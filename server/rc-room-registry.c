@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rc-room-registry.h"
+#include "rc-tsan.h"
 
 /* The rooms of the server, behind one mutex. It only keeps the tables: the
  * events of a room happen under the room's own lock (rc-connection.c), so

@@ -285,14 +285,19 @@ serve (const Options *options)
   read_test_limits (&limits);
 
   server = rc_server_new (&settings, &limits);
-  if (!rc_server_start (server, &error))
-    return fail (error->message);
-
   loop = g_main_loop_new (NULL, FALSE);
   state.server = server;
   state.loop = loop;
+  /* Before the server says it is up: a signal from then on is handled. */
   term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
   int_id = g_unix_signal_add (SIGINT, on_signal, &state);
+
+  if (!rc_server_start (server, &error))
+    {
+      g_source_remove (term_id);
+      g_source_remove (int_id);
+      return fail (error->message);
+    }
 
   g_main_loop_run (loop);
 

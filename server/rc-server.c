@@ -8,6 +8,7 @@
 #include "rc-certificate.h"
 #include "rc-connection.h"
 #include "rc-server.h"
+#include "rc-tsan.h"
 
 /* The listening side: GThreadedSocketService with no thread limit of its
  * own (TLS-NOTES.md: ten is the default, and the eleventh client would hang

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-statistics.h"
+#include "rc-tsan.h"
 
 /* The live statistics of SPEC.md: stats.json and ips.json in the state
  * directory. Changes mark them dirty; a writer thread of its own writes both

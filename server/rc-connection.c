@@ -223,25 +223,12 @@ rc_connection_set_room (RcConnection *self,
 /* Handshake --------------------------------------------------------------- */
 
 static gboolean
-handshake (RcConnection *self)
+tls_handshake (RcConnection         *self,
+               const RcServerLimits *limits)
 {
-  const RcServerLimits *limits = rc_server_get_limits (self->server);
   g_autoptr(GError) error = NULL;
   g_autoptr(GIOStream) tls = NULL;
   GTlsBackend *backend = g_tls_backend_get_default ();
-
-  g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-
-  /* A client that connects and says nothing must not hold one of the
-   * threads glib-networking runs handshakes on (TLS-NOTES.md). */
-  if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout, self->cancellable, &error))
-    {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
-              self->id, self->address_text, error->message);
-      return FALSE;
-    }
-  if (g_atomic_int_get (&self->terminating))
-    return FALSE;
 
   /* Bounds each step of the handshake, then every write. */
   g_socket_set_timeout (self->socket, limits->write_timeout);
@@ -276,10 +263,44 @@ handshake (RcConnection *self)
   self->tls = g_steal_pointer (&tls);
   self->output = g_io_stream_get_output_stream (self->tls);
   self->input = rc_timed_input_stream_new (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->tls)),
-                                           self->socket);
+                                           self->socket,
+                                           rc_server_get_wake_cancellable (self->server));
   self->reader = rc_frame_reader_new (self->input);
 
   return TRUE;
+}
+
+static gboolean
+handshake (RcConnection *self)
+{
+  const RcServerLimits *limits = rc_server_get_limits (self->server);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+
+  /* A client that connects and says nothing must not hold one of the
+   * threads glib-networking runs handshakes on (TLS-NOTES.md). */
+  if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout,
+                                      rc_server_get_wake_cancellable (self->server), &error))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
+              self->id, self->address_text, error->message);
+      return FALSE;
+    }
+  if (g_atomic_int_get (&self->terminating))
+    return FALSE;
+
+  /* A handshake holds a second descriptor: their number is bounded. */
+  if (!rc_server_begin_handshake (self->server, g_get_monotonic_time () + limits->hello_timeout))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT " from %s: no handshake place in time", self->id, self->address_text);
+      return FALSE;
+    }
+  ok = tls_handshake (self, limits);
+  rc_server_end_handshake (self->server);
+
+  return ok;
 }
 
 /* Rate limit -------------------------------------------------------------- */

@@ -24,7 +24,11 @@
  * and by the overflow cap. */
 
 #define FD_RESERVE 64
-#define FDS_PER_CONNECTION 2
+/* A connection holds one descriptor, its socket; during its TLS handshake
+ * GLib holds a second one for it. Handshakes at once are limited so that
+ * these fit in the limit too. */
+#define MAX_HANDSHAKES 1024
+#define MIN_HANDSHAKES 16
 
 struct _RcServer
 {
@@ -44,9 +48,13 @@ struct _RcServer
   RcRoomRegistry  *registry;
   RcBlockList     *blocks;
   RcStatistics    *statistics;
+  GCancellable    *wake;                /* cancelled at shutdown; ends every wait */
+  guint            max_handshakes;
 
   /* Guards everything below. Never held across I/O. */
   GMutex           lock;
+  GCond            handshake_cond;
+  guint            handshakes;
   GHashTable      *connections;         /* RcConnection, owned: every open one */
   GHashTable      *admitted_per_key;    /* address key -> count */
   guint            admitted;
@@ -125,6 +133,8 @@ rc_server_finalize (GObject *object)
   g_clear_object (&self->password);
   g_clear_object (&self->certificate);
   g_clear_object (&self->statistics);
+  g_clear_object (&self->wake);
+  g_cond_clear (&self->handshake_cond);
   g_clear_object (&self->registry);
   g_clear_object (&self->blocks);
   g_clear_pointer (&self->connections, g_hash_table_unref);
@@ -145,6 +155,8 @@ static void
 rc_server_init (RcServer *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->handshake_cond);
+  self->wake = g_cancellable_new ();
   self->connections = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->admitted_per_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
@@ -189,13 +201,13 @@ rc_server_new (const RcServerSettings *settings,
 static void
 fit_connection_cap (RcServer *self)
 {
-  struct rlimit limit;
+  struct rlimit limit = { 1024, 1024 };
   guint64 budget;
   guint64 needed;
   guint overflow;
 
   overflow = CLAMP (self->max_connections / 16, 8, 1024);
-  needed = ((guint64) self->max_connections + overflow) * FDS_PER_CONNECTION + FD_RESERVE;
+  needed = (guint64) self->max_connections + overflow + MAX_HANDSHAKES + FD_RESERVE;
 
   if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed)
     {
@@ -211,7 +223,18 @@ fit_connection_cap (RcServer *self)
       getrlimit (RLIMIT_NOFILE, &limit);
     }
 
-  budget = limit.rlim_cur == RLIM_INFINITY ? G_MAXUINT : (limit.rlim_cur - MIN (limit.rlim_cur, FD_RESERVE)) / FDS_PER_CONNECTION;
+  if (limit.rlim_cur == RLIM_INFINITY)
+    {
+      self->max_handshakes = MAX_HANDSHAKES;
+      budget = G_MAXUINT;
+    }
+  else
+    {
+      guint64 usable = limit.rlim_cur - MIN (limit.rlim_cur, FD_RESERVE);
+
+      self->max_handshakes = (guint) CLAMP (usable / 16, MIN_HANDSHAKES, MAX_HANDSHAKES);
+      budget = usable - MIN (usable, self->max_handshakes);
+    }
 
   if ((guint64) self->max_connections + overflow > budget)
     {
@@ -351,12 +374,14 @@ rc_server_begin_shutdown (RcServer *self)
 
   g_mutex_lock (&self->lock);
   self->shutting_down = TRUE;
+  g_cond_broadcast (&self->handshake_cond);
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, (gpointer *) &connection, NULL))
     g_ptr_array_add (connections, g_object_ref (connection));
   g_mutex_unlock (&self->lock);
 
   g_message ("Shutting down: closing %u connections", connections->len);
+  g_cancellable_cancel (self->wake);
   for (guint i = 0; i < connections->len; i++)
     rc_connection_terminate (g_ptr_array_index (connections, i));
 }
@@ -473,4 +498,46 @@ rc_server_release (RcServer   *self,
   g_mutex_unlock (&self->lock);
 
   rc_statistics_connection_released (self->statistics);
+}
+
+/* Ends every connection's waits at shutdown; shared, so that a waiting
+ * connection holds no descriptor of its own for it. */
+GCancellable *
+rc_server_get_wake_cancellable (RcServer *self)
+{
+  return self->wake;
+}
+
+/**
+ * rc_server_begin_handshake:
+ * @deadline: monotonic time to give up at
+ *
+ * Takes one of the handshake places, waiting for one until @deadline.
+ * Returns %FALSE if none came free in time or the server is shutting down.
+ */
+gboolean
+rc_server_begin_handshake (RcServer *self,
+                           gint64    deadline)
+{
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&self->lock);
+  while (ok && !self->shutting_down && self->handshakes >= self->max_handshakes)
+    ok = g_cond_wait_until (&self->handshake_cond, &self->lock, deadline);
+  ok = ok && !self->shutting_down;
+  if (ok)
+    self->handshakes++;
+  g_mutex_unlock (&self->lock);
+
+  return ok;
+}
+
+void
+rc_server_end_handshake (RcServer *self)
+{
+  g_mutex_lock (&self->lock);
+  g_assert (self->handshakes > 0);
+  self->handshakes--;
+  g_cond_signal (&self->handshake_cond);
+  g_mutex_unlock (&self->lock);
 }

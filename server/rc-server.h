@@ -59,6 +59,10 @@ RcPassword           *rc_server_get_password        (RcServer               *sel
 RcRoomRegistry       *rc_server_get_registry        (RcServer               *self);
 RcBlockList          *rc_server_get_block_list      (RcServer               *self);
 RcStatistics         *rc_server_get_statistics      (RcServer               *self);
+GCancellable         *rc_server_get_wake_cancellable (RcServer             *self);
+gboolean              rc_server_begin_handshake     (RcServer               *self,
+                                                     gint64                  deadline);
+void                  rc_server_end_handshake       (RcServer               *self);
 gboolean              rc_server_admit               (RcServer               *self,
                                                      const char             *key);
 void                  rc_server_release             (RcServer               *self,

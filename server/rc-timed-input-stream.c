@@ -14,7 +14,10 @@
  * frame within 90 s), and its socket's own timeout stays free to bound the
  * writes other threads make to it. Cancelling the cancellable wakes the
  * wait at once without touching the TLS session, which can then still
- * write a last frame.
+ * write a last frame. The wait polls one cancellable shared by all
+ * connections (cancelled at shutdown), so an idle connection costs one file
+ * descriptor, its socket; the connection's own cancellable is checked on
+ * waking.
  *
  * Only the connection's own thread uses this object. */
 
@@ -25,6 +28,7 @@ struct _RcTimedInputStream
   /* Owned */
   GPollableInputStream *base;
   GSocket              *socket;
+  GCancellable         *wake;      /* shared by all connections: one descriptor */
 
   gint64                deadline;   /* monotonic time; G_MAXINT64 for none */
 };
@@ -47,7 +51,7 @@ wait_readable (RcTimedInputStream  *self,
   fds[0].fd = g_socket_get_fd (self->socket);
   fds[0].events = G_IO_IN | G_IO_HUP | G_IO_ERR;
   fds[0].revents = 0;
-  if (g_cancellable_make_pollfd (cancellable, &fds[1]))
+  if (g_cancellable_make_pollfd (self->wake, &fds[1]))
     n_fds++;
 
   do
@@ -55,9 +59,10 @@ wait_readable (RcTimedInputStream  *self,
   while (result < 0 && errno == EINTR);
 
   if (n_fds > 1)
-    g_cancellable_release_fd (cancellable);
+    g_cancellable_release_fd (self->wake);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      g_cancellable_set_error_if_cancelled (self->wake, error))
     return FALSE;
 
   /* On a timeout the caller checks its deadline. */
@@ -117,6 +122,7 @@ rc_timed_input_stream_finalize (GObject *object)
 
   g_clear_object (&self->base);
   g_clear_object (&self->socket);
+  g_clear_object (&self->wake);
 
   G_OBJECT_CLASS (rc_timed_input_stream_parent_class)->finalize (object);
 }
@@ -142,10 +148,13 @@ rc_timed_input_stream_init (RcTimedInputStream *self)
  * rc_timed_input_stream_new:
  * @base: the TLS connection's input stream
  * @socket: the socket under it
+ * @wake: a cancellable that ends every wait, shared by many streams so
+ *   that a waiting connection holds no descriptor of its own for it
  */
 GInputStream *
 rc_timed_input_stream_new (GPollableInputStream *base,
-                           GSocket              *socket)
+                           GSocket              *socket,
+                           GCancellable         *wake)
 {
   RcTimedInputStream *self;
 
@@ -155,6 +164,7 @@ rc_timed_input_stream_new (GPollableInputStream *base,
   self = g_object_new (RC_TYPE_TIMED_INPUT_STREAM, NULL);
   self->base = g_object_ref (base);
   self->socket = g_object_ref (socket);
+  self->wake = g_object_ref (wake);
 
   return G_INPUT_STREAM (self);
 }

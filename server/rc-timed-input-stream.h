@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (RcTimedInputStream, rc_timed_input_stream, RC, TIMED_INPUT_STREAM, GInputStream)
 
 GInputStream *rc_timed_input_stream_new          (GPollableInputStream *base,
-                                                  GSocket              *socket);
+                                                  GSocket              *socket,
+                                                  GCancellable         *wake);
 void          rc_timed_input_stream_set_deadline (RcTimedInputStream   *self,
                                                   gint64                deadline);
 

@@ -381,9 +381,10 @@ rc_server_begin_shutdown (RcServer *self)
   g_mutex_unlock (&self->lock);
 
   g_message ("Shutting down: closing %u connections", connections->len);
-  g_cancellable_cancel (self->wake);
   for (guint i = 0; i < connections->len; i++)
     rc_connection_terminate (g_ptr_array_index (connections, i));
+  /* Last: a connection woken by it must find its own flag set. */
+  g_cancellable_cancel (self->wake);
 }
 
 guint

@@ -220,11 +220,15 @@ on_my_turn_changed (RcChatPage      *self,
 static void
 rc_chat_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   RcChatPage *self = (RcChatPage *)object;
 
   rc_chat_page_set_session (self, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_CHAT_PAGE);
+  /* The template's top child has no id: unparent what is left. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rc_chat_page_parent_class)->dispose (object);
 }

@@ -141,9 +141,13 @@ on_connect_clicked (RcConnectPage *self)
 static void
 rc_connect_page_dispose (GObject *object)
 {
+  GtkWidget *child;
   RcConnectPage *self = (RcConnectPage *)object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_CONNECT_PAGE);
+  /* The template's top child has no id: unparent what is left. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rc_connect_page_parent_class)->dispose (object);
 }

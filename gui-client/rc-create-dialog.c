@@ -25,6 +25,8 @@ struct _RcCreateDialog
   GtkLabel *room_label;
   GtkButton *copy_button;
   GtkLabel *copy_label;
+  GtkSpinner *waiting_spinner;
+  GtkLabel *waiting_label;
   GtkButton *cancel_button;
 };
 
@@ -166,6 +168,8 @@ rc_create_dialog_class_init (RcCreateDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, room_label);
   gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, copy_button);
   gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, copy_label);
+  gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, waiting_spinner);
+  gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, RcCreateDialog, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, on_close_request);
   gtk_widget_class_bind_template_callback (widget_class, on_cancel_clicked);

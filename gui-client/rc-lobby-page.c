@@ -24,7 +24,12 @@ G_DEFINE_FINAL_TYPE (RcLobbyPage, rc_lobby_page, GTK_TYPE_WIDGET)
 static void
 rc_lobby_page_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), RC_TYPE_LOBBY_PAGE);
+  /* The template's top child has no id: unparent what is left. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (rc_lobby_page_parent_class)->dispose (object);
 }

@@ -26,7 +26,6 @@ struct _RcWindow
   gboolean connecting;
 
   /* template children */
-  GtkHeaderBar *header_bar;
   GtkLabel *title_label;
   GtkLabel *subtitle_label;
   GtkButton *leave_button;

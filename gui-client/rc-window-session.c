@@ -130,12 +130,6 @@ on_message_received (RcWindow        *self,
 }
 
 static void
-on_turn_changed (RcWindow *self)
-{
-  rc_window_update_header (self);
-}
-
-static void
 on_state_changed (RcWindow *self)
 {
   rc_window_update_actions (self);
@@ -294,8 +288,6 @@ rc_window_connect (RcWindow *self)
                            G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "disconnected",
                            G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::my-turn",
-                           G_CALLBACK (on_turn_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::state",
                            G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
   rc_chat_page_set_session (self->chat_page, self->session);

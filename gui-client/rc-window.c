@@ -67,6 +67,13 @@ on_certificate_back (RcWindow *self)
   rc_connect_page_focus_first (self->connect_page);
 }
 
+/* The chat page follows the session's turn; the header follows the page. */
+static void
+on_chat_changed (RcWindow *self)
+{
+  rc_window_update_header (self);
+}
+
 static void
 on_page_changed (RcWindow *self)
 {
@@ -263,7 +270,6 @@ rc_window_class_init (RcWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/roomchat/RoomChat/rc-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, subtitle_label);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, leave_button);
@@ -322,6 +328,10 @@ rc_window_init (RcWindow *self)
     }
 
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active_changed), NULL);
+  g_signal_connect_object (self->chat_page, "notify::my-turn",
+                           G_CALLBACK (on_chat_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat_page, "notify::active",
+                           G_CALLBACK (on_chat_changed), self, G_CONNECT_SWAPPED);
 
   rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);

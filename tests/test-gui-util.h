@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* Helpers shared by the GUI tests (header only, static functions).
+ *
+ * GLib's G_TEST_OPTION_ISOLATE_DIRS also replaces XDG_DATA_DIRS, which
+ * hides the system's icon theme from GTK; the GUI tests isolate only the
+ * user's directories, with this. */
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+static inline void
+rc_test_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          rc_test_remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+/* Points HOME and the XDG user directories into a new temporary folder;
+ * call before anything reads them. Returns the folder. */
+static inline char *
+rc_test_isolate_user_dirs (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *root = g_dir_make_tmp ("roomchat-test-XXXXXX", &error);
+  const char *variables[][2] = {
+    { "HOME", "home" },
+    { "XDG_DATA_HOME", "data" },
+    { "XDG_CONFIG_HOME", "config" },
+    { "XDG_CACHE_HOME", "cache" },
+    { "XDG_STATE_HOME", "state" },
+    { "XDG_RUNTIME_DIR", "runtime" },
+  };
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
+    {
+      g_autofree char *path = g_build_filename (root, variables[i][1], NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_setenv (variables[i][0], path, TRUE);
+    }
+
+  return root;
+}
+
+/* Spins the default main context until @condition holds, failing the
+ * test after @seconds. No timing is asserted: the bound only stops a
+ * hang. */
+#define RC_TEST_WAIT_FOR(condition, seconds)                                    \
+  G_STMT_START {                                                                \
+    gint64 rc_test_end_ = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
+    while (!(condition))                                                        \
+      {                                                                         \
+        if (g_get_monotonic_time () > rc_test_end_)                             \
+          g_error ("Timed out waiting for %s", #condition);                     \
+        if (!g_main_context_iteration (NULL, FALSE))                            \
+          g_usleep (2000);                                                      \
+      }                                                                         \
+  } G_STMT_END
+
+static inline void
+rc_test_spin (void)
+{
+  for (guint i = 0; i < 20; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (1000);
+    }
+}
+
+static inline GtkWidget *
+rc_test_child (gpointer    widget,
+               GType       type,
+               const char *name)
+{
+  GObject *child = gtk_widget_get_template_child (GTK_WIDGET (widget), type, name);
+
+  g_assert_nonnull (child);
+  return GTK_WIDGET (child);
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-test"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <gtk/gtk.h>
+
+#include "test-gui-util.h"
+
+#include "rc-application.h"
+#include "rc-chat-page.h"
+#include "rc-connect-page.h"
+#include "rc-create-dialog.h"
+#include "rc-join-dialog.h"
+#include "rc-leave-dialog.h"
+#include "rc-lobby-page.h"
+#include "rc-message-row.h"
+#include "rc-shortcuts-window.h"
+#include "rc-style-manager.h"
+#include "rc-trust-dialog.h"
+#include "rc-window.h"
+
+/* Every widget is built from its template, shown, destroyed and
+ * finalized: a broken template or a leaked reference fails here. */
+
+static void
+spin (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* Shows @widget in a window, then destroys both. */
+static void
+show_and_finalize (GtkWidget *widget)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  g_object_ref_sink (widget);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  gtk_window_present (GTK_WINDOW (window));
+  spin ();
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin ();
+  g_assert_finalize_object (widget);
+}
+
+/* Shows a toplevel, then destroys it. */
+static void
+present_and_finalize (GtkWindow *window)
+{
+  g_object_ref (window);
+  gtk_window_present (window);
+  spin ();
+  gtk_window_destroy (window);
+  spin ();
+  g_assert_finalize_object (window);
+}
+
+static void
+test_connect_page (void)
+{
+  show_and_finalize (rc_connect_page_new ());
+}
+
+static void
+test_lobby_page (void)
+{
+  GtkWidget *page = rc_lobby_page_new ();
+
+  rc_lobby_page_set_server (RC_LOBBY_PAGE (page), "localhost:8888", "Pablo");
+  show_and_finalize (page);
+}
+
+static void
+test_chat_page (void)
+{
+  GtkWidget *page = rc_chat_page_new ();
+
+  rc_chat_page_start (RC_CHAT_PAGE (page), "Pablo", "Ana", FALSE);
+  rc_chat_page_add_peer_message (RC_CHAT_PAGE (page), "Hola", NULL);
+  show_and_finalize (page);
+}
+
+static void
+test_message_row (void)
+{
+  GtkWidget *row = rc_message_row_new ();
+  RcMessage *message = rc_message_new_own ("Pablo", "Hola", 0, NULL);
+
+  rc_message_row_set_message (RC_MESSAGE_ROW (row), message);
+  g_assert_true (rc_message_row_get_message (RC_MESSAGE_ROW (row)) == message);
+  g_assert_true (gtk_widget_has_css_class (row, "own"));
+  g_assert_cmpint (gtk_widget_get_halign (GTK_WIDGET (gtk_widget_get_template_child (row, RC_TYPE_MESSAGE_ROW, "bubble"))),
+                   ==, GTK_ALIGN_END);
+  show_and_finalize (row);
+  g_assert_finalize_object (message);
+}
+
+static void
+test_create_dialog (void)
+{
+  RcCreateDialog *dialog = rc_create_dialog_new (NULL);
+
+  rc_create_dialog_set_room_id (dialog, "1KYAUPMB9KRT");
+  g_assert_cmpstr (rc_create_dialog_get_room_id (dialog), ==, "1KYAUPMB9KRT");
+  present_and_finalize (GTK_WINDOW (dialog));
+}
+
+static void
+test_join_dialog (void)
+{
+  present_and_finalize (GTK_WINDOW (rc_join_dialog_new (NULL)));
+}
+
+static void
+test_trust_dialog (void)
+{
+  present_and_finalize (GTK_WINDOW (rc_trust_dialog_new (NULL, "localhost:8888", "AB:CD:EF")));
+}
+
+static void
+test_leave_dialog (void)
+{
+  present_and_finalize (GTK_WINDOW (rc_leave_dialog_new (NULL, "Ana")));
+}
+
+static void
+test_shortcuts_window (void)
+{
+  present_and_finalize (GTK_WINDOW (rc_shortcuts_window_new (NULL)));
+}
+
+static void
+test_window (void)
+{
+  RcWindow *window = rc_window_new (NULL);
+
+  g_assert_cmpstr (rc_window_get_page_name (window), ==, "connect");
+  g_assert_null (rc_window_get_session (window));
+  g_assert_null (rc_window_get_dialog (window));
+  g_assert_null (rc_window_get_banner (window));
+  present_and_finalize (GTK_WINDOW (window));
+}
+
+static void
+test_style_manager (void)
+{
+  RcStyleManager *manager = rc_style_manager_new (gtk_settings_get_default ());
+
+  /* Without a portal on the test's bus nothing changes, and nothing fails. */
+  spin ();
+  g_assert_false (rc_style_manager_get_dark (manager));
+  g_assert_finalize_object (manager);
+}
+
+static void
+test_application (void)
+{
+  RcApplication *application = rc_application_new ();
+
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (application)), ==, APPLICATION_ID);
+  g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "quit") != NULL);
+  g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "about") != NULL);
+  g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "shortcuts") != NULL);
+  g_assert_finalize_object (application);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp = rc_test_isolate_user_dirs ();
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+
+  g_test_add_func ("/widgets/connect-page", test_connect_page);
+  g_test_add_func ("/widgets/lobby-page", test_lobby_page);
+  g_test_add_func ("/widgets/chat-page", test_chat_page);
+  g_test_add_func ("/widgets/message-row", test_message_row);
+  g_test_add_func ("/widgets/create-dialog", test_create_dialog);
+  g_test_add_func ("/widgets/join-dialog", test_join_dialog);
+  g_test_add_func ("/widgets/trust-dialog", test_trust_dialog);
+  g_test_add_func ("/widgets/leave-dialog", test_leave_dialog);
+  g_test_add_func ("/widgets/shortcuts-window", test_shortcuts_window);
+  g_test_add_func ("/widgets/window", test_window);
+  g_test_add_func ("/widgets/style-manager", test_style_manager);
+  g_test_add_func ("/widgets/application", test_application);
+
+  status = g_test_run ();
+  rc_test_remove_tree (tmp);
+  return status;
+}

@@ -5,6 +5,8 @@
 
 #include <locale.h>
 
+#include <glib/gi18n.h>
+
 #include <gtk/gtk.h>
 
 #include "test-gui-util.h"
@@ -168,6 +170,36 @@ test_application (void)
   g_assert_finalize_object (application);
 }
 
+/* LANGUAGE=es shows Spanish, from the catalogue built in po/. */
+static void
+test_spanish (void)
+{
+  g_autofree char *localedir = g_test_build_filename (G_TEST_BUILT, "..", "po", NULL);
+  g_autofree char *catalogue = g_build_filename (localedir, "es", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+  GtkWidget *page;
+
+  if (!g_file_test (catalogue, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("The Spanish catalogue is not built");
+      return;
+    }
+
+  g_setenv ("LANGUAGE", "es", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, localedir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_assert_cmpstr (_("Waiting for someone to join…"), ==, "Esperando a que alguien entre…");
+
+  page = rc_connect_page_new ();
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (gtk_widget_get_template_child (page, RC_TYPE_CONNECT_PAGE, "connect_button"))),
+                   ==, "_Conectar");
+  show_and_finalize (page);
+
+  g_unsetenv ("LANGUAGE");
+  textdomain ("messages");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -191,6 +223,7 @@ main (int   argc,
   g_test_add_func ("/widgets/window", test_window);
   g_test_add_func ("/widgets/style-manager", test_style_manager);
   g_test_add_func ("/widgets/application", test_application);
+  g_test_add_func ("/widgets/spanish", test_spanish);
 
   status = g_test_run ();
   rc_test_remove_tree (tmp);

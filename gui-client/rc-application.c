@@ -28,6 +28,7 @@ static const GOptionEntry option_entries[] = {
   { "host", 0, 0, G_OPTION_ARG_STRING, NULL, N_("The server to connect to"), N_("HOST") },
   { "port", 0, 0, G_OPTION_ARG_INT, NULL, N_("The server’s port"), N_("PORT") },
   { "name", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Your name in chats"), N_("NAME") },
+  { "connect", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Connect at once with what the connect page holds"), NULL },
   { "new-window", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open a new window"), NULL },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"), NULL },
   { NULL }
@@ -78,12 +79,14 @@ rc_application_command_line (GApplication            *application,
   GtkWindow *window;
   gint32 port = 0;
   gboolean new_window = FALSE;
+  gboolean connect = FALSE;
   gboolean prefill;
 
   g_variant_dict_lookup (options, "host", "s", &host);
   g_variant_dict_lookup (options, "name", "s", &name);
   g_variant_dict_lookup (options, "port", "i", &port);
   g_variant_dict_lookup (options, "new-window", "b", &new_window);
+  g_variant_dict_lookup (options, "connect", "b", &connect);
 
   if (port < 0 || port > G_MAXUINT16)
     {
@@ -102,6 +105,8 @@ rc_application_command_line (GApplication            *application,
     rc_window_prefill (RC_WINDOW (window), host, (guint16)port, name, password);
 
   gtk_window_present (window);
+  if (connect)
+    rc_window_connect_now (RC_WINDOW (window));
   return 0;
 }
 

@@ -237,6 +237,21 @@ on_connect_requested (RcWindow *self)
   rc_window_connect (self);
 }
 
+/* A first name to start from: the person's own, when the system knows it. */
+static void
+rc_window_suggest_name (RcWindow *self)
+{
+  const char *real_name = g_get_real_name ();
+  g_autofree char *name = NULL;
+
+  if (real_name != NULL && g_strcmp0 (real_name, "Unknown") != 0)
+    name = rc_name_normalize (real_name, NULL);
+  if (name == NULL)
+    name = rc_name_normalize (g_get_user_name (), NULL);
+  if (name != NULL)
+    rc_connect_page_set_name (self->connect_page, name);
+}
+
 static void
 rc_window_dispose (GObject *object)
 {
@@ -317,6 +332,8 @@ rc_window_init (RcWindow *self)
       rc_connect_page_set_host (self->connect_page, host);
       rc_connect_page_set_port (self->connect_page, (guint16)g_settings_get_uint (self->settings, "port"));
       rc_connect_page_set_name (self->connect_page, name);
+      if (name[0] == '\0')
+        rc_window_suggest_name (self);
 
       g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
@@ -325,6 +342,7 @@ rc_window_init (RcWindow *self)
   else
     {
       rc_connect_page_set_host (self->connect_page, "localhost");
+      rc_window_suggest_name (self);
     }
 
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_is_active_changed), NULL);
@@ -368,6 +386,16 @@ rc_window_prefill (RcWindow   *self,
     rc_connect_page_set_password (self->connect_page, password);
 
   rc_connect_page_focus_first (self->connect_page);
+}
+
+/* Connects with what the connect page holds, as if Connect was pressed. */
+void
+rc_window_connect_now (RcWindow *self)
+{
+  g_return_if_fail (RC_IS_WINDOW (self));
+
+  if (self->session == NULL && g_strcmp0 (rc_window_get_page_name (self), "connect") == 0)
+    rc_window_connect (self);
 }
 
 /* (nullable): the connection, while there is one */

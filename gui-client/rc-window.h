@@ -17,6 +17,7 @@ void             rc_window_prefill       (RcWindow       *self,
                                           guint16         port,
                                           const char     *name,
                                           const char     *password);
+void             rc_window_connect_now   (RcWindow       *self);
 RcClientSession *rc_window_get_session   (RcWindow       *self);
 const char      *rc_window_get_page_name (RcWindow       *self);
 GtkWindow       *rc_window_get_dialog    (RcWindow       *self);

@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   RC_CRYPTO_ERROR_FAILED,        /* the library failed */
-  RC_CRYPTO_ERROR_BAD_KEY,       /* not an RSA key >= 3072 bits, wrong X25519 size, all-zero shared secret, unreadable PEM */
+  /* not an RSA key >= 3072 bits in canonical DER, wrong X25519 size,
+   * all-zero shared secret, unreadable PEM, malformed room id */
+  RC_CRYPTO_ERROR_BAD_KEY,
   RC_CRYPTO_ERROR_BAD_SIGNATURE,
   RC_CRYPTO_ERROR_DECRYPT,       /* tag does not verify, or plaintext not UTF-8 */
   RC_CRYPTO_ERROR_SEQUENCE,      /* not the next expected seq */
@@ -41,7 +43,8 @@ char           *rc_crypto_safety_code               (GBytes              *finger
                                                      GBytes              *fingerprint_b);
 
 /* RcIdentity: the long-term RSA key pair of one installation. It never
- * changes after construction, so any thread may use it. */
+ * changes after construction, so any thread may use it. The getters of
+ * GBytes return a new reference: the caller unrefs it. */
 #define RC_TYPE_IDENTITY (rc_identity_get_type ())
 G_DECLARE_FINAL_TYPE (RcIdentity, rc_identity, RC, IDENTITY, GObject)
 
@@ -81,14 +84,16 @@ RcEphemeralKey *rc_ephemeral_key_new_from_private   (GBytes              *privat
 GBytes         *rc_ephemeral_key_get_public         (RcEphemeralKey      *self);
 void            rc_ephemeral_key_free               (RcEphemeralKey      *self);
 
-gboolean        rc_crypto_derive_keys               (const guint8         shared[RC_X25519_KEY_SIZE],
-                                                     const char          *room_id,
-                                                     GBytes              *creator_spki,
-                                                     GBytes              *joiner_spki,
-                                                     GBytes              *creator_ephemeral,
-                                                     GBytes              *joiner_ephemeral,
-                                                     guint8               okm[64],
-                                                     GError             **error);
+/* PROTOCOL.md 4's HKDF: okm[0..32) encrypts creator -> joiner,
+ * okm[32..64) joiner -> creator. */
+gboolean rc_crypto_derive_keys (const guint8   shared[RC_X25519_KEY_SIZE],
+                                const char    *room_id,
+                                GBytes        *creator_spki,
+                                GBytes        *joiner_spki,
+                                GBytes        *creator_ephemeral,
+                                GBytes        *joiner_ephemeral,
+                                guint8         okm[64],
+                                GError       **error);
 
 /* RcChannel: the cipher state of one room, both directions. Not thread-safe:
  * one owner uses it at a time. */

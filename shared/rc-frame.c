@@ -430,6 +430,16 @@ check_values (RcFrame  *frame,
       g_free (frame->name);
       frame->name = name;
     }
+  else if (frame->type == RC_FRAME_CREATED || frame->type == RC_FRAME_PAIRED ||
+           frame->type == RC_FRAME_LEFT)
+    {
+      /* The server gives ids in their canonical form; anything else could
+       * not be a room and would feed the key derivation garbage. */
+      g_autofree char *room = rc_room_id_normalize (frame->room, NULL);
+
+      if (room == NULL || !g_str_equal (room, frame->room))
+        return bad_frame (error, "Member \"%s\" is not a room id", "room");
+    }
   else if (frame->type == RC_FRAME_JOIN)
     {
       char *room = rc_room_id_normalize (frame->room, error);
@@ -498,7 +508,8 @@ is_single_object (const char *line,
  * Parses and validates a frame. Failures carry %RC_PROTOCOL_ERROR codes:
  * %RC_PROTOCOL_ERROR_BAD_FRAME for anything malformed (not a JSON object, no
  * string "type", a required member missing or of the wrong JSON type, bad
- * base64); for a well-formed frame, %RC_PROTOCOL_ERROR_BAD_NAME for a hello
+ * base64, a room id from the server that is not 12 upper-case letters and
+ * digits); for a well-formed frame, %RC_PROTOCOL_ERROR_BAD_NAME for a hello
  * whose name breaks the name rules and %RC_PROTOCOL_ERROR_NO_SUCH_ROOM for a
  * join whose id is not 12 letters and digits. A type this version does not
  * know parses as %RC_FRAME_UNKNOWN. Unknown members are ignored.

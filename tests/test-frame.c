@@ -109,6 +109,11 @@ test_frame_simple_types (void)
     }
 
   assert_parse_fails ("{\"type\":\"left\"}", RC_PROTOCOL_ERROR_BAD_FRAME);
+  assert_parse_fails ("{\"type\":\"left\",\"room\":\"1kyaupmb9krt\"}", RC_PROTOCOL_ERROR_BAD_FRAME);
+  assert_parse_fails ("{\"type\":\"created\",\"room\":\"1KYAUPMB9KR\"}", RC_PROTOCOL_ERROR_BAD_FRAME);
+  assert_parse_fails ("{\"type\":\"paired\",\"room\":\"1KYA-UPMB-9KRT\",\"role\":\"joiner\","
+                      "\"your_turn\":true,\"peer\":{\"name\":\"Ana\"," KEYS "}}",
+                      RC_PROTOCOL_ERROR_BAD_FRAME);
   assert_parse_fails ("{\"type\":\"created\",\"room\":5}", RC_PROTOCOL_ERROR_BAD_FRAME);
   assert_parse_fails ("{\"type\":\"peer-left\"}", RC_PROTOCOL_ERROR_BAD_FRAME);
   assert_parse_fails ("{\"type\":\"relayed\",\"seq\":\"7\"}", RC_PROTOCOL_ERROR_BAD_FRAME);

@@ -253,7 +253,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  rc_test_gtk_init ();
 
   g_test_add ("/chat-page/turns", Fixture, NULL, fixture_set_up, test_chat_turns, fixture_tear_down);
   g_test_add ("/chat-page/focus-moves", Fixture, NULL, fixture_set_up, test_chat_focus_moves, fixture_tear_down);

@@ -222,7 +222,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  rc_test_gtk_init ();
 
   g_test_add_func ("/connect-page/error-texts", test_error_texts);
   g_test_add_func ("/connect-page/form", test_form);

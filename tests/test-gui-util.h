@@ -57,6 +57,16 @@ rc_test_isolate_user_dirs (void)
   return root;
 }
 
+/* gtk_init() for the tests: GSK's cairo renderer, so that no test needs
+ * Mesa's software OpenGL under Xvfb (its JIT deadlocks with
+ * AddressSanitizer's unwinder, and it is slow). */
+static inline void
+rc_test_gtk_init (void)
+{
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  gtk_init ();
+}
+
 /* Spins the default main context until @condition holds, failing the
  * test after @seconds. No timing is asserted: the bound only stops a
  * hang. */

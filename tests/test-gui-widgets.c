@@ -209,7 +209,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  rc_test_gtk_init ();
 
   g_test_add_func ("/widgets/connect-page", test_connect_page);
   g_test_add_func ("/widgets/lobby-page", test_lobby_page);

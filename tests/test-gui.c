@@ -692,7 +692,7 @@ main (int   argc,
   g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  rc_test_gtk_init ();
 
   notification_name = start_notification_server ();
   rc_test_spin ();

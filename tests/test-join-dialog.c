@@ -214,7 +214,7 @@ main (int   argc,
 
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  gtk_init ();
+  rc_test_gtk_init ();
 
   g_test_add ("/join-dialog/accepts-typed-ids", Fixture, NULL,
               fixture_set_up, test_join_accepts_typed_ids, fixture_tear_down);

@@ -3,45 +3,13 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
 
-#include "rc-chat-page.h"
-#include "rc-crypto.h"
-#include "rc-focus.h"
+#include "rc-chat-page-private.h"
 #include "rc-message-row.h"
 
-/* Below this many bytes left the counter shows how many remain. */
-#define COUNTER_THRESHOLD 1024
-
 /* The chat: the messages of the room in a GtkListView over a GListStore
- * of RcMessage, and the input, greyed out while it is the other person's
- * turn. The draft stays in the entry across turns, rooms and lost
- * connections; only a sent message clears it. */
-struct _RcChatPage
-{
-  GtkWidget parent_instance;
-
-  /* owned */
-  RcClientSession *session;
-  char *own_name;
-  char *peer_name;
-
-  gboolean active;
-  gboolean my_turn;
-  gboolean stick_to_bottom;
-  gboolean refocus_entry;
-
-  /* template children */
-  GtkScrolledWindow *scroller;
-  GtkListView *list_view;
-  GListStore *messages;
-  GtkBox *input_bar;
-  GtkLabel *counter_label;
-  GtkEntry *entry;
-  GtkButton *send_button;
-};
+ * of RcMessage; the input is in rc-chat-page-input.c. */
 
 G_DEFINE_FINAL_TYPE (RcChatPage, rc_chat_page, GTK_TYPE_WIDGET)
 
@@ -55,75 +23,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static gsize
-rc_chat_page_get_draft_size (RcChatPage *self)
-{
-  return strlen (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
-}
-
-static void
-rc_chat_page_update_counter (RcChatPage *self,
-                             const char *error_text)
-{
-  gsize size = rc_chat_page_get_draft_size (self);
-  g_autofree char *text = NULL;
-
-  if (error_text != NULL)
-    text = g_strdup (error_text);
-  else if (size > RC_MAX_PLAINTEXT_SIZE)
-    text = g_strdup_printf (ngettext ("%u byte too long to send",
-                                      "%u bytes too long to send",
-                                      (gulong)(size - RC_MAX_PLAINTEXT_SIZE)),
-                            (guint)(size - RC_MAX_PLAINTEXT_SIZE));
-  else if (RC_MAX_PLAINTEXT_SIZE - size < COUNTER_THRESHOLD)
-    text = g_strdup_printf (ngettext ("%u byte left",
-                                      "%u bytes left",
-                                      (gulong)(RC_MAX_PLAINTEXT_SIZE - size)),
-                            (guint)(RC_MAX_PLAINTEXT_SIZE - size));
-
-  gtk_label_set_label (self->counter_label, text ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->counter_label), text != NULL);
-  if (error_text != NULL || size > RC_MAX_PLAINTEXT_SIZE)
-    gtk_widget_add_css_class (GTK_WIDGET (self->counter_label), "error");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->counter_label), "error");
-}
-
-/* Greys the input out unless it is this side's turn in a chat going on,
- * moving the focus out first and back in when the turn returns. */
-static void
-rc_chat_page_update_input (RcChatPage *self)
-{
-  gboolean can_write = self->active && self->my_turn;
-  gsize size = rc_chat_page_get_draft_size (self);
-  g_autofree char *placeholder = NULL;
-  const char *peer = self->peer_name ? self->peer_name : "";
-
-  if (!can_write && rc_focus_move_out_of (GTK_WIDGET (self->input_bar), GTK_WIDGET (self->list_view)))
-    self->refocus_entry = TRUE;
-
-  if (!self->active)
-    placeholder = g_strdup (_("This chat has ended"));
-  else if (self->my_turn)
-    /* Translators: %s is the other person's name */
-    placeholder = g_strdup_printf (_("Write to %s"), peer);
-  else
-    /* Translators: %s is the other person's name */
-    placeholder = g_strdup_printf (_("Waiting for %s…"), peer);
-
-  gtk_entry_set_placeholder_text (self->entry, placeholder);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->send_button),
-                            can_write && size > 0 && size <= RC_MAX_PLAINTEXT_SIZE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->entry), can_write);
-
-  if (can_write && self->refocus_entry)
-    {
-      self->refocus_entry = FALSE;
-      gtk_widget_grab_focus (GTK_WIDGET (self->entry));
-      gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
-    }
-}
 
 static void
 scroll_to_bottom (RcChatPage *self)
@@ -156,7 +55,7 @@ on_adjustment_value_changed (RcChatPage    *self,
   self->stick_to_bottom = gtk_adjustment_get_value (adjustment) >= bottom - 2.0;
 }
 
-static void
+void
 rc_chat_page_append (RcChatPage *self,
                      RcMessage  *message)
 {
@@ -531,88 +430,4 @@ rc_chat_page_add_notice (RcChatPage    *self,
 
   message = rc_message_new_notice (kind, text, NULL);
   rc_chat_page_append (self, message);
-}
-
-/**
- * rc_chat_page_send:
- *
- * Sends the draft through the session on this side's turn, shows it as
- * "sending" and clears the entry. A refusal is said beside the entry and
- * the draft stays.
- *
- * Returns: whether the message went out
- */
-gboolean
-rc_chat_page_send (RcChatPage *self)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RcMessage) message = NULL;
-  g_autofree char *text = NULL;
-  gint64 seq;
-
-  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), FALSE);
-
-  text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->entry)));
-  if (self->session == NULL || !self->active || !self->my_turn || text[0] == '\0')
-    return FALSE;
-
-  seq = rc_client_session_send_message (self->session, text, &error);
-  if (seq < 0)
-    {
-      const char *why;
-
-      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_MESSAGE_TOO_LONG))
-        why = _("This message is too long to send. Make it shorter or send it in parts.");
-      else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_YOUR_TURN))
-        why = _("It is not your turn yet.");
-      else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_EMPTY_MESSAGE))
-        return FALSE;
-      else
-        why = _("The message could not be sent.");
-
-      rc_chat_page_update_counter (self, why);
-      return FALSE;
-    }
-
-  message = rc_message_new_own (self->own_name, text, seq, NULL);
-  rc_chat_page_append (self, message);
-  gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
-
-  return TRUE;
-}
-
-const char *
-rc_chat_page_get_draft (RcChatPage *self)
-{
-  g_return_val_if_fail (RC_IS_CHAT_PAGE (self), NULL);
-
-  return gtk_editable_get_text (GTK_EDITABLE (self->entry));
-}
-
-void
-rc_chat_page_set_draft (RcChatPage *self,
-                        const char *draft)
-{
-  g_return_if_fail (RC_IS_CHAT_PAGE (self));
-
-  gtk_editable_set_text (GTK_EDITABLE (self->entry), draft ? draft : "");
-}
-
-/* Puts the cursor in the entry when it is this side's turn, else on the
- * list of messages. */
-void
-rc_chat_page_focus_input (RcChatPage *self)
-{
-  g_return_if_fail (RC_IS_CHAT_PAGE (self));
-
-  if (self->active && self->my_turn)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->entry));
-      gtk_editable_set_position (GTK_EDITABLE (self->entry), -1);
-    }
-  else
-    {
-      self->refocus_entry = self->active;
-      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
-    }
 }

@@ -189,17 +189,15 @@ show_certificate_changed (RcWindow        *self,
 {
   g_autofree char *body = NULL;
   g_autofree char *help = NULL;
-  g_autofree char *folder = NULL;
   const char *pinned = rc_client_session_get_pinned_fingerprint (session);
   const char *seen = rc_client_session_get_certificate_fingerprint (session);
 
   /* Translators: %s is a server as host:port */
   body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
                           rc_client_session_get_host (session));
-  folder = g_build_filename (g_get_user_data_dir (), "roomchat", NULL);
-  /* Translators: %s is a folder */
+  /* Translators: %s is a file */
   help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
-                          folder);
+                          rc_client_session_get_known_servers_path (session));
 
   gtk_label_set_label (self->certificate_body_label, body);
   gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");

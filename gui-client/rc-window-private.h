@@ -24,6 +24,8 @@ struct _RcWindow
   GtkWindow *dialog;               /* the create, join, trust or leave dialog shown */
 
   gboolean connecting;
+  gboolean trusted;                /* a new certificate was trusted in this attempt */
+  gboolean retried;                /* this attempt is the automatic second one */
 
   /* template children */
   GtkLabel *title_label;
@@ -56,6 +58,8 @@ void rc_window_update_actions    (RcWindow   *self);
 void rc_window_set_dialog        (RcWindow   *self,
                                   GtkWindow  *dialog);
 void rc_window_close_dialog      (RcWindow   *self);
+void rc_window_show_certificate_changed (RcWindow        *self,
+                                         RcClientSession *session);
 
 /* rc-window-session.c */
 void rc_window_connect           (RcWindow   *self);

@@ -18,6 +18,7 @@ on_trust_response (RcWindow      *self,
                    gboolean       trusted,
                    RcTrustDialog *dialog)
 {
+  self->trusted = trusted;
   if (self->session != NULL)
     rc_client_session_trust_certificate (self->session, trusted);
 }
@@ -184,29 +185,6 @@ rc_window_drop_session (RcWindow *self)
 }
 
 static void
-show_certificate_changed (RcWindow        *self,
-                          RcClientSession *session)
-{
-  g_autofree char *body = NULL;
-  g_autofree char *help = NULL;
-  const char *pinned = rc_client_session_get_pinned_fingerprint (session);
-  const char *seen = rc_client_session_get_certificate_fingerprint (session);
-
-  /* Translators: %s is a server as host:port */
-  body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
-                          rc_client_session_get_host (session));
-  /* Translators: %s is a file */
-  help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
-                          rc_client_session_get_known_servers_path (session));
-
-  gtk_label_set_label (self->certificate_body_label, body);
-  gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");
-  gtk_label_set_label (self->certificate_seen_label, seen ? seen : "");
-  gtk_label_set_label (self->certificate_help_label, help);
-  rc_window_show_page (self, "certificate");
-}
-
-static void
 on_connect_done (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -224,8 +202,22 @@ on_connect_done (GObject      *source,
       if (self->dialog != NULL && RC_IS_TRUST_DIALOG (self->dialog))
         rc_window_close_dialog (self);
 
+      /* The server waits only so long for hello: a person who took their
+       * time to compare the fingerprint finds the connection closed. The
+       * certificate is pinned now, so one more attempt asks nothing. */
+      if (self->trusted && !self->retried
+          && error->domain != RC_PROTOCOL_ERROR
+          && !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED)
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          rc_window_drop_session (self);
+          self->retried = TRUE;
+          rc_window_connect (self);
+          return;
+        }
+
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED))
-        show_certificate_changed (self, session);
+        rc_window_show_certificate_changed (self, session);
       else
         rc_connect_page_show_error (self->connect_page, error,
                                     rc_client_session_get_attempts_left (session),
@@ -273,6 +265,7 @@ rc_window_connect (RcWindow *self)
   self->cancellable = g_cancellable_new ();
   self->session = rc_client_session_new (host, port, name);
   self->connecting = TRUE;
+  self->trusted = FALSE;
 
   g_signal_connect_object (self->session, "certificate-unknown",
                            G_CALLBACK (on_certificate_unknown), self, G_CONNECT_SWAPPED);

@@ -54,6 +54,31 @@ rc_window_show_banner (RcWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, text != NULL);
 }
 
+/* The error page for a certificate that differs from the pinned one: both
+ * fingerprints, and no way to connect from here. */
+void
+rc_window_show_certificate_changed (RcWindow        *self,
+                          RcClientSession *session)
+{
+  g_autofree char *body = NULL;
+  g_autofree char *help = NULL;
+  const char *pinned = rc_client_session_get_pinned_fingerprint (session);
+  const char *seen = rc_client_session_get_certificate_fingerprint (session);
+
+  /* Translators: %s is a server as host:port */
+  body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
+                          rc_client_session_get_host (session));
+  /* Translators: %s is a file */
+  help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
+                          rc_client_session_get_known_servers_path (session));
+
+  gtk_label_set_label (self->certificate_body_label, body);
+  gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");
+  gtk_label_set_label (self->certificate_seen_label, seen ? seen : "");
+  gtk_label_set_label (self->certificate_help_label, help);
+  rc_window_show_page (self, "certificate");
+}
+
 static void
 on_banner_dismiss (RcWindow *self)
 {
@@ -234,6 +259,7 @@ disconnect_action (GtkWidget  *widget,
 static void
 on_connect_requested (RcWindow *self)
 {
+  self->retried = FALSE;
   rc_window_connect (self);
 }
 
@@ -395,7 +421,10 @@ rc_window_connect_now (RcWindow *self)
   g_return_if_fail (RC_IS_WINDOW (self));
 
   if (self->session == NULL && g_strcmp0 (rc_window_get_page_name (self), "connect") == 0)
-    rc_window_connect (self);
+    {
+      self->retried = FALSE;
+      rc_window_connect (self);
+    }
 }
 
 /* (nullable): the connection, while there is one */

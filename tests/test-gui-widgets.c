@@ -178,11 +178,8 @@ test_spanish (void)
   g_autofree char *catalogue = g_build_filename (localedir, "es", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
   GtkWidget *page;
 
-  if (!g_file_test (catalogue, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("The Spanish catalogue is not built");
-      return;
-    }
+  /* meson builds the catalogue with the client: missing, it is a failure */
+  g_assert_true (g_file_test (catalogue, G_FILE_TEST_EXISTS));
 
   g_setenv ("LANGUAGE", "es", TRUE);
   bindtextdomain (GETTEXT_PACKAGE, localedir);

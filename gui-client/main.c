@@ -16,7 +16,8 @@ main (int   argc,
   g_autoptr(RcApplication) application = NULL;
   const char *localedir = g_getenv ("ROOMCHAT_LOCALEDIR");
 
-  /* TLS 1.3 only, set before the first TLS connection (TLS-NOTES.md). */
+  /* TLS 1.3 only, set before the first TLS connection: glib-networking
+   * reads it once and otherwise allows TLS 1.0. */
   g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
 
   setlocale (LC_ALL, "");

@@ -12,7 +12,7 @@ main (int    argc,
       char **argv)
 {
   /* TLS 1.3 only; read once, when the first TLS connection is made, so set
-   * before any thread starts (TLS-NOTES.md). */
+   * before any thread starts. glib-networking otherwise allows TLS 1.0. */
   g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
 
   return rc_server_command_run (argc, argv);

@@ -9,8 +9,8 @@
 #include "rc-block-list.h"
 #include "rc-tsan.h"
 
-/* Wrong passwords per address, and the addresses blocked for them (SPEC.md,
- * blocking). An IPv4 address stands for itself; an IPv6 address stands for
+/* Wrong passwords per address, and the addresses blocked for them. An
+ * IPv4 address stands for itself; an IPv6 address stands for
  * its /64, since one machine usually holds a whole /64. Every change is
  * written to disk before the caller answers the client, atomically, so that
  * neither a restart nor kill -9 lifts a block. */

@@ -12,10 +12,11 @@
 #include "rc-certificate.h"
 #include "rc-crypto.h"
 
-/* The server's TLS certificate (PROTOCOL.md 1): the administrator's, or a
+/* The server's TLS certificate (docs/protocol.md 1): the administrator's, or a
  * self-signed Ed25519 one made at first start, kept in the state directory
  * and reused. GLib does not check that a key belongs to its certificate
- * (TLS-NOTES.md), so this file does, with GnuTLS, before the server listens.
+ * (a mismatch shows only as failed handshakes on the clients), so this file
+ * does, with GnuTLS, before the server listens.
  * It is the only file of the server that uses GnuTLS for certificates. */
 
 #define CERT_FILE "cert.pem"

@@ -7,7 +7,7 @@
 #include "rc-crypto.h"
 #include "rc-tsan.h"
 
-/* Rooms and messages (PROTOCOL.md 3.2 and 3.3). Every event of a room runs
+/* Rooms and messages (docs/protocol.md 3.2 and 3.3). Every event of a room runs
  * under the room's lock, writes included, so both people see the events of
  * their room in one order: "paired" before any message, "relayed" before
  * the peer's answer, "peer-left" after the last message. Lock order: the

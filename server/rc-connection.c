@@ -280,7 +280,8 @@ handshake (RcConnection *self)
   g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 
   /* A client that connects and says nothing must not hold one of the
-   * threads glib-networking runs handshakes on (TLS-NOTES.md). */
+   * few shared threads glib-networking runs handshakes on, or idle
+   * connections starve real ones. */
   if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout,
                                       rc_server_get_wake_cancellable (self->server), &error))
     {

@@ -8,7 +8,7 @@
 
 G_BEGIN_DECLS
 
-/* A room of two (PROTOCOL.md 3.2). The connection type is only pointed to. */
+/* A room of two (docs/protocol.md 3.2). The connection type is only pointed to. */
 typedef struct _RcRoom RcRoom;
 
 struct _RcRoom

@@ -11,7 +11,7 @@
 #include "rc-tsan.h"
 
 /* The listening side: GThreadedSocketService with no thread limit of its
- * own (TLS-NOTES.md: ten is the default, and the eleventh client would hang
+ * own (ten is the default, and the eleventh client would hang
  * without a word), one thread per connection, and our own cap instead:
  *
  * - MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP count authenticated
@@ -196,8 +196,9 @@ rc_server_new (const RcServerSettings *settings,
   return self;
 }
 
-/* Raises the soft file-descriptor limit to the hard one (TLS-NOTES.md:
- * running out aborts the process) and keeps the connection cap below it. */
+/* Raises the soft file-descriptor limit to the hard one (GLib aborts the
+ * process when it runs out of descriptors) and keeps the connection cap
+ * below it. */
 static void
 fit_connection_cap (RcServer *self)
 {

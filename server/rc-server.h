@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* Times and rates a connection lives by. The defaults are PROTOCOL.md's;
+/* Times and rates a connection lives by. The defaults are docs/protocol.md's;
  * tests shorten them (rc_server_set_limits()). */
 typedef struct
 {

@@ -8,7 +8,7 @@
 #include "rc-statistics.h"
 #include "rc-tsan.h"
 
-/* The live statistics of SPEC.md: stats.json and ips.json in the state
+/* The live statistics described in the README: stats.json and ips.json in the state
  * directory. Changes mark them dirty; a writer thread of its own writes both
  * files within COALESCE_US of a change (so a burst of changes costs one
  * write) and at least every HEARTBEAT_US (so uptime-seconds stays fresh),

@@ -8,7 +8,7 @@
 #include "rc-client-session.h"
 #include "rc-client-session-private.h"
 
-/* Rooms and the end-to-end handshake of PROTOCOL.md section 4 on top of
+/* Rooms and the end-to-end handshake of docs/protocol.md section 4 on top of
  * the connection of rc-client-session-io.c. */
 
 static RcRole

@@ -20,7 +20,7 @@ typedef enum
 } RcConfigError;
 
 /* The server's settings: the keys of the original .env.json plus the new
- * ones of SPEC.md. Strings are owned; NULL means "not set". */
+ * ones of RoomChat. Strings are owned; NULL means "not set". */
 typedef struct
 {
   char    *path;                    /* the file read, NULL when none */

@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* PROTOCOL.md section 2: a frame is at most this many bytes, its "\n" included. */
+/* docs/protocol.md section 2: a frame is at most this many bytes, its "\n" included. */
 #define RC_FRAME_MAX_SIZE 65536
 
 #define RC_FRAME_READER_ERROR (rc_frame_reader_error_quark ())

@@ -30,7 +30,7 @@ typedef enum
   RC_FRAME_PONG,
 } RcFrameType;
 
-/* The key material of PROTOCOL.md 3.2, decoded from base64. */
+/* The key material of docs/protocol.md 3.2, decoded from base64. */
 typedef struct
 {
   GBytes *identity;   /* DER SubjectPublicKeyInfo */
@@ -38,7 +38,7 @@ typedef struct
   GBytes *signature;
 } RcKeyMaterial;
 
-/* One frame of PROTOCOL.md section 3. Which members are set depends on
+/* One frame of docs/protocol.md section 3. Which members are set depends on
  * @type; the comments name the frames that carry each. Everything is owned
  * by the frame and freed by rc_frame_free(). */
 typedef struct

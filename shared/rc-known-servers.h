@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-/* The pinned server certificates of PROTOCOL.md section 1: one line per
+/* The pinned server certificates of docs/protocol.md section 1: one line per
  * server, "HOST:PORT FINGERPRINT", where FINGERPRINT is the SHA-256 of the
  * certificate's DER as "AB:CD:…". Lines starting with "#" are comments. */
 

@@ -38,7 +38,7 @@ rc_role_from_string (const char *text,
 /**
  * rc_name_normalize:
  *
- * Applies PROTOCOL.md 3.1's name rule: white space trimmed at both ends,
+ * Applies docs/protocol.md 3.1's name rule: white space trimmed at both ends,
  * then 1 to 32 characters, none of them a control character.
  * Returns the trimmed name, or %NULL with %RC_PROTOCOL_ERROR_BAD_NAME.
  */
@@ -124,7 +124,7 @@ rc_room_id_is_partial (const char *text,
  * rc_room_id_normalize:
  *
  * Accepts a room id case-insensitively, ignoring spaces and dashes
- * (PROTOCOL.md 3.2). Returns the canonical upper-case id, or %NULL with
+ * (docs/protocol.md 3.2). Returns the canonical upper-case id, or %NULL with
  * %RC_PROTOCOL_ERROR_NO_SUCH_ROOM: no room can have a malformed id.
  */
 char *

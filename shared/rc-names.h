@@ -5,9 +5,9 @@
 
 G_BEGIN_DECLS
 
-/* PROTOCOL.md 3.2: room ids are this many characters from A-Z and 0-9. */
+/* docs/protocol.md 3.2: room ids are this many characters from A-Z and 0-9. */
 #define RC_ROOM_ID_LENGTH 12
-/* PROTOCOL.md 3.1: names have 1 to this many characters after trimming. */
+/* docs/protocol.md 3.1: names have 1 to this many characters after trimming. */
 #define RC_NAME_MAX_CHARS 32
 
 typedef enum

@@ -7,7 +7,7 @@ G_BEGIN_DECLS
 
 #define RC_PROTOCOL_ERROR (rc_protocol_error_quark ())
 
-/* The error codes of PROTOCOL.md section 3.5, in that order. */
+/* The error codes of docs/protocol.md section 3.5, in that order. */
 typedef enum
 {
   RC_PROTOCOL_ERROR_BAD_FRAME,

@@ -269,7 +269,7 @@ new_vector_channel (JsonObject *root,
   return channel;
 }
 
-/* PROTOCOL.md 4's message format written out again with GnuTLS, to craft
+/* docs/protocol.md 4's message format written out again with GnuTLS, to craft
  * messages rc_channel_seal() refuses to make. */
 static GBytes *
 reference_seal (const guint8 *key,
@@ -299,7 +299,7 @@ reference_seal (const guint8 *key,
   return g_bytes_new_take (ciphertext, ciphertext_length);
 }
 
-/* PROTOCOL.md 4's signed message written out again. */
+/* docs/protocol.md 4's signed message written out again. */
 static GBytes *
 reference_signed_message (RcRole  role,
                           GBytes *ephemeral)
@@ -812,7 +812,7 @@ test_identity_sign_verify (void)
 }
 
 /* Python's cryptography signs PSS with the longest salt by default;
- * PROTOCOL.md says 32 bytes, and verification holds to it. */
+ * docs/protocol.md says 32 bytes, and verification holds to it. */
 static void
 test_identity_pss_salt (void)
 {
@@ -1344,7 +1344,7 @@ test_channel_round_trip (void)
 
   channel_pair_init_fresh (&pair, "1KYAUPMB9KRT");
 
-  /* Turns as PROTOCOL.md 3.3 has them: the joiner first. */
+  /* Turns as docs/protocol.md 3.3 has them: the joiner first. */
   for (gint64 turn = 0; turn < 3; turn++)
     {
       g_autoptr(GBytes) question = seal_ok (pair.joiner, "¿Qué tal? 👋", turn);

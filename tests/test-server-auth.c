@@ -7,7 +7,7 @@
 
 #include "server-helpers.h"
 
-/* PROTOCOL.md 3.1 against the real server: hello, names, versions, wrong
+/* docs/protocol.md 3.1 against the real server: hello, names, versions, wrong
  * passwords, blocking, capacity. */
 
 static void

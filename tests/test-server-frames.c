@@ -7,7 +7,7 @@
 
 #include "server-helpers.h"
 
-/* PROTOCOL.md 2 against the real server: sizes, bad UTF-8 and JSON, floods. */
+/* docs/protocol.md 2 against the real server: sizes, bad UTF-8 and JSON, floods. */
 
 static void
 send_raw (TestClient *client,

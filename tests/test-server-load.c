@@ -5,7 +5,7 @@
 
 #include "server-helpers.h"
 
-/* Many connections at once (SPEC.md, "Bad input, faults, load"). Nothing
+/* Many connections at once: the server must survive load. Nothing
  * here measures time: each test checks that things complete. */
 
 static void

@@ -7,7 +7,7 @@
 
 #include "server-helpers.h"
 
-/* PROTOCOL.md 3.3 against the real server: turns, sequence numbers,
+/* docs/protocol.md 3.3 against the real server: turns, sequence numbers,
  * relaying, and a peer that stops reading. */
 
 static void

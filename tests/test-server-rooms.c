@@ -7,7 +7,7 @@
 
 #include "server-helpers.h"
 
-/* PROTOCOL.md 3.2 and 3.4 against the real server: rooms, leaving,
+/* docs/protocol.md 3.2 and 3.4 against the real server: rooms, leaving,
  * disconnecting, states, ping. */
 
 static TestServer *

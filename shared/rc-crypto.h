@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* The end-to-end encryption of PROTOCOL.md section 4. No GnuTLS or nettle
- * type appears here: only rc-crypto.c includes their headers. */
+ * type appears here: only rc-crypto-private.h includes their headers, for
+ * rc-crypto.c, rc-identity.c and rc-channel.c. */
 
 #define RC_CRYPTO_ERROR (rc_crypto_error_quark ())
 

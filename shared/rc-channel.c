@@ -239,7 +239,7 @@ rc_channel_new_from_keys (RcRole        own_role,
   return channel;
 }
 
-/* PROTOCOL.md 4: nonce = 0x00000000 || seq, aad = ROOM_ID || seq, seq as
+/* docs/protocol.md 4: nonce = 0x00000000 || seq, aad = ROOM_ID || seq, seq as
  * 8-byte big-endian. */
 static void
 build_nonce_and_aad (const RcChannel *self,

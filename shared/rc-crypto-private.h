@@ -18,7 +18,7 @@
 
 G_BEGIN_DECLS
 
-/* The byte strings of PROTOCOL.md section 4, without terminating zero. */
+/* The byte strings of docs/protocol.md section 4, without terminating zero. */
 #define SIGNATURE_CONTEXT "roomchat-v1 ephemeral"
 #define KEYS_INFO_LABEL   "roomchat-v1 keys"
 #define SAFETY_LABEL      "roomchat-v1 safety"

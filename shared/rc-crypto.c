@@ -196,7 +196,7 @@ rc_crypto_format_fingerprint (GBytes *fingerprint)
 /**
  * rc_crypto_safety_code:
  *
- * Computes PROTOCOL.md 4's safety code of two identity fingerprints. The
+ * Computes docs/protocol.md 4's safety code of two identity fingerprints. The
  * order of the arguments does not matter, so both people see the same code.
  *
  * Returns: (transfer full): 8 groups of 4 upper-case hex digits.
@@ -254,7 +254,7 @@ rc_crypto_safety_code (GBytes *fingerprint_a,
  * @okm: (out caller-allocates): 64 bytes: creator -> joiner key, then
  *   joiner -> creator key
  *
- * HKDF-SHA-256 as PROTOCOL.md 4 defines it. @okm is all zero on failure.
+ * HKDF-SHA-256 as docs/protocol.md 4 defines it. @okm is all zero on failure.
  */
 gboolean
 rc_crypto_derive_keys (const guint8   shared[RC_X25519_KEY_SIZE],

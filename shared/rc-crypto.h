@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* The end-to-end encryption of PROTOCOL.md section 4. No GnuTLS or nettle
+/* The end-to-end encryption of docs/protocol.md section 4. No GnuTLS or nettle
  * type appears here: only rc-crypto-private.h includes their headers, for
  * rc-crypto.c, rc-identity.c and rc-channel.c. */
 
@@ -29,7 +29,7 @@ typedef enum
 #define RC_X25519_KEY_SIZE 32
 #define RC_FINGERPRINT_SIZE 32
 #define RC_MAX_PLAINTEXT_SIZE 16384
-#define RC_MAX_CIPHERTEXT_SIZE 49152   /* what the server accepts, PROTOCOL.md 3.3 */
+#define RC_MAX_CIPHERTEXT_SIZE 49152   /* what the server accepts, docs/protocol.md 3.3 */
 #define RC_IDENTITY_MIN_BITS 3072
 
 GQuark          rc_crypto_error_quark               (void);
@@ -85,7 +85,7 @@ RcEphemeralKey *rc_ephemeral_key_new_from_private   (GBytes              *privat
 GBytes         *rc_ephemeral_key_get_public         (RcEphemeralKey      *self);
 void            rc_ephemeral_key_free               (RcEphemeralKey      *self);
 
-/* PROTOCOL.md 4's HKDF: okm[0..32) encrypts creator -> joiner,
+/* docs/protocol.md 4's HKDF: okm[0..32) encrypts creator -> joiner,
  * okm[32..64) joiner -> creator. */
 gboolean rc_crypto_derive_keys (const guint8   shared[RC_X25519_KEY_SIZE],
                                 const char    *room_id,

@@ -73,7 +73,7 @@ rc_identity_init (RcIdentity *self G_GNUC_UNUSED)
 {
 }
 
-/* PROTOCOL.md 4 wants an RSA key of at least 3072 bits. An even public
+/* docs/protocol.md 4 wants an RSA key of at least 3072 bits. An even public
  * exponent or 1 makes no RSA key at all; one over 256 bits (the bound of
  * NIST SP 800-56B) is no key anybody makes, and would let a peer make every
  * verification slow. */
@@ -563,7 +563,7 @@ build_signed_message (RcRole  role,
  * @role: the signer's own role
  * @ephemeral_public: the signer's 32-byte X25519 public key
  *
- * Makes the RSASSA-PSS signature of PROTOCOL.md 4 (SHA-256, MGF1-SHA-256,
+ * Makes the RSASSA-PSS signature of docs/protocol.md 4 (SHA-256, MGF1-SHA-256,
  * salt of 32 bytes).
  */
 GBytes *

@@ -1,23 +1,28 @@
 #!/bin/sh
 # Installs the Debian packages RoomChat needs to build, run and test, and
-# only those that are missing. Works on Debian 12 and Ubuntu 22.04 or later.
+# only those that are missing. Packages that GTK merely recommends but the
+# client needs (librsvg2-common draws its SVG icons) are named too, since
+# they are left out here. Works on Debian 12 and Ubuntu 22.04 or later.
 set -eu
 
 packages="
   appstream
   dbus
+  dbus-daemon
   dbus-x11
   desktop-file-utils
   gcc
   gettext
   glib-networking
   gnutls-bin
+  iso-codes
   libglib2.0-bin
   libglib2.0-dev
   libgnutls28-dev
   libgtk-4-bin
   libgtk-4-dev
   libjson-glib-dev
+  librsvg2-common
   meson
   nettle-dev
   ninja-build

@@ -1,12 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages RoomChat needs to build, run and test, and
 # only those that are missing. Packages that GTK merely recommends but the
-# client needs (librsvg2-common draws its SVG icons) are named too, since
+# client needs (librsvg2-common draws its SVG icons, at-spi2-core
+# carries the accessibility bus) are named too, since
 # they are left out here. Works on Debian 12 and Ubuntu 22.04 or later.
 set -eu
 
 packages="
   appstream
+  at-spi2-core
   dbus
   dbus-daemon
   dbus-x11

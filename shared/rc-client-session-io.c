@@ -111,13 +111,42 @@ rc_client_session_send_frame (RcClientSession *self,
   write_next (self);
 }
 
+/* Test-only: ROOMCHAT_CLIENT_TEST_PING_MS, read once per process, replaces
+ * the 30 s keep-alive interval so that the suite can check pings against
+ * a server with a short idle timeout. Not part of the protocol (see
+ * docs/protocol.md section 5). Returns 0 when it is not set. */
+static guint
+test_ping_interval_ms (void)
+{
+  static gsize once = 0;
+  static guint interval_ms = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *value = g_getenv ("ROOMCHAT_CLIENT_TEST_PING_MS");
+
+      if (value != NULL)
+        interval_ms = (guint) CLAMP (g_ascii_strtoll (value, NULL, 10), 1, G_MAXINT);
+      g_once_init_leave (&once, 1);
+    }
+
+  return interval_ms;
+}
+
 /* The server drops a connection that sent nothing for 90 s: once past
  * hello, a ping goes out after every 30 s without a frame sent. */
 void
 rc_client_session_restart_ping (RcClientSession *self)
 {
+  guint test_interval_ms = test_ping_interval_ms ();
+
   g_clear_handle_id (&self->ping_id, g_source_remove);
-  if (self->state >= RC_SESSION_STATE_LOBBY && self->tls != NULL)
+  if (self->state < RC_SESSION_STATE_LOBBY || self->tls == NULL)
+    return;
+
+  if (test_interval_ms > 0)
+    self->ping_id = g_timeout_add (test_interval_ms, ping_cb, self);
+  else
     self->ping_id = g_timeout_add_seconds (RC_PING_INTERVAL_SECONDS, ping_cb, self);
 }
 

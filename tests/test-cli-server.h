@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 #define TEST_PASSWORD "correct horse battery"
@@ -68,16 +69,20 @@ test_server_child_setup (gpointer user_data)
 }
 
 /**
- * test_server_start:
+ * test_server_start_with_env:
  * @folder: where the configuration and the state folder go
  * @state_name: the state folder's name inside @folder; another name gives
  *   another certificate
  * @port: 0 for a free one
+ * @env: (nullable): %NULL-terminated "NAME=value" strings added to the
+ *   server's environment, e.g. the test-only limits of docs/protocol.md
+ *   section 5
  */
 static inline TestServer *
-test_server_start (const char *folder,
-                   const char *state_name,
-                   guint16     port)
+test_server_start_with_env (const char         *folder,
+                            const char         *state_name,
+                            guint16             port,
+                            const char * const *env)
 {
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GError) error = NULL;
@@ -108,6 +113,15 @@ test_server_start (const char *folder,
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
 
     g_subprocess_launcher_set_child_setup (launcher, test_server_child_setup, NULL, NULL);
+    for (const char * const *entry = env; entry != NULL && *entry != NULL; entry++)
+      {
+        const char *equals = strchr (*entry, '=');
+        g_autofree char *name = NULL;
+
+        g_assert_nonnull (equals);
+        name = g_strndup (*entry, equals - *entry);
+        g_subprocess_launcher_setenv (launcher, name, equals + 1, TRUE);
+      }
     server->process = g_subprocess_launcher_spawn (launcher, &error, RC_TEST_SERVER_PATH,
                                                    "--config", server->config_path, NULL);
   }
@@ -122,6 +136,15 @@ test_server_start (const char *folder,
     }
 
   return server;
+}
+
+/* test_server_start_with_env() with the server's usual limits. */
+static inline TestServer *
+test_server_start (const char *folder,
+                   const char *state_name,
+                   guint16     port)
+{
+  return test_server_start_with_env (folder, state_name, port, NULL);
 }
 
 static inline void

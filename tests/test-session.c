@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 #include <json-glib/json-glib.h>
 
 #include "rc-client-session.h"
@@ -14,7 +15,14 @@
 #include "test-cli-server.h"
 
 /* RcClientSession against the real server: two sessions in this process
- * talk through it; a hand-made client plays a peer that cheats. */
+ * talk through it; a hand-made client plays a peer that cheats or stops
+ * reading. */
+
+/* How often the sessions of this process ping (read once, see main()). */
+#define TEST_PING_MS 300
+/* A bound for the tests that wait on the server's timeouts: exceeding it
+ * fails the test rather than hanging it. */
+#define TEST_DEADLINE_SECONDS 60
 
 static char *identities_dir;   /* identity keys, made once for all tests */
 
@@ -32,7 +40,8 @@ fixture_set_up (Fixture       *f,
 
   f->folder = g_dir_make_tmp ("roomchat-session-XXXXXX", &error);
   g_assert_no_error (error);
-  f->server = test_server_start (f->folder, "state", 0);
+  /* @data: NULL, or the server's extra environment */
+  f->server = test_server_start_with_env (f->folder, "state", 0, data);
 }
 
 static void
@@ -93,6 +102,12 @@ relayed_cb (RcClientSession *session, gint64 seq, Client *c)
 }
 
 static void
+not_delivered_cb (RcClientSession *session, gint64 seq, Client *c)
+{
+  record (c, "not-delivered %" G_GINT64_FORMAT, seq);
+}
+
+static void
 peer_left_cb (RcClientSession *session, const char *reason, Client *c)
 {
   record (c, "peer-left %s", reason);
@@ -133,6 +148,7 @@ client_new (Fixture    *f,
   g_signal_connect (c->session, "paired", G_CALLBACK (paired_cb), c);
   g_signal_connect (c->session, "message-received", G_CALLBACK (message_cb), c);
   g_signal_connect (c->session, "message-relayed", G_CALLBACK (relayed_cb), c);
+  g_signal_connect (c->session, "message-not-delivered", G_CALLBACK (not_delivered_cb), c);
   g_signal_connect (c->session, "peer-left", G_CALLBACK (peer_left_cb), c);
   g_signal_connect (c->session, "room-error", G_CALLBACK (room_error_cb), c);
   g_signal_connect (c->session, "disconnected", G_CALLBACK (disconnected_cb), c);
@@ -179,6 +195,57 @@ expect_event (Client     *c,
 
   event = g_queue_pop_head (&c->events);
   g_assert_cmpstr (event, ==, expected);
+}
+
+static gboolean
+wake_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Waits for the next event, failing the test if none comes within
+ * TEST_DEADLINE_SECONDS, and returns it. */
+static char *
+next_event_in_time (Client *c)
+{
+  gint64 deadline = g_get_monotonic_time () + TEST_DEADLINE_SECONDS * G_USEC_PER_SEC;
+  guint wake_id = g_timeout_add (100, wake_cb, NULL);
+
+  while (g_queue_is_empty (&c->events))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake_id);
+
+  return g_queue_pop_head (&c->events);
+}
+
+static void
+expect_event_in_time (Client     *c,
+                      const char *expected)
+{
+  g_autofree char *event = next_event_in_time (c);
+
+  g_assert_cmpstr (event, ==, expected);
+}
+
+static gboolean
+flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for @ms milliseconds. */
+static void
+spin_for (guint ms)
+{
+  gboolean passed = FALSE;
+
+  g_timeout_add (ms, flag_cb, &passed);
+  while (!passed)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -538,19 +605,34 @@ raw_read (RawPeer     *raw,
   return frame;
 }
 
+/* @receive_buffer: the socket's SO_RCVBUF in bytes, or 0 for the system's
+ * (growing) default. */
 static RawPeer *
-raw_connect (Fixture *f)
+raw_connect_full (Fixture *f,
+                  int      receive_buffer)
 {
   RawPeer *raw = g_new0 (RawPeer, 1);
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketConnection) tcp = NULL;
   g_autoptr(GSocketConnectable) identity = g_network_address_new ("127.0.0.1", f->server->port);
   g_autoptr(RcFrame) hello = rc_frame_new (RC_FRAME_HELLO);
   g_autoptr(RcFrame) welcome = NULL;
   g_autoptr(GError) error = NULL;
 
-  tcp = g_socket_client_connect_to_host (client, "127.0.0.1", f->server->port, NULL, &error);
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
+  /* Set before connecting, so that the window offered in the handshake
+   * is small and stays small. */
+  if (receive_buffer > 0)
+    {
+      g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, receive_buffer, &error);
+      g_assert_no_error (error);
+    }
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", f->server->port);
+  g_socket_connect (socket, address, NULL, &error);
+  g_assert_no_error (error);
+  tcp = g_socket_connection_factory_create_connection (socket);
   raw->tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
                              NULL, &error, "base-io-stream", tcp, "server-identity", identity,
                              "database", NULL, NULL);
@@ -566,6 +648,12 @@ raw_connect (Fixture *f)
   raw_send (raw, hello);
   welcome = raw_read (raw, RC_FRAME_WELCOME);
   return raw;
+}
+
+static RawPeer *
+raw_connect (Fixture *f)
+{
+  return raw_connect_full (f, 0);
 }
 
 static void
@@ -714,6 +802,129 @@ test_bad_peer_message (Fixture       *f,
   client_free (ana);
 }
 
+/* The peer stops reading: the server gives up on a write to it after
+ * ROOMCHAT_SERVER_TEST_WRITE_S, tells the author which message was not
+ * delivered, and ends the room. */
+static const char * const slow_write_env[] = { "ROOMCHAT_SERVER_TEST_WRITE_S=1", NULL };
+
+static void
+test_message_not_delivered (Fixture       *f,
+                            gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autoptr(RcIdentity) identity = vector_identity ();
+  g_autoptr(RcEphemeralKey) ephemeral = rc_ephemeral_key_new ();
+  g_autoptr(RcFrame) paired = NULL;
+  g_autoptr(RcChannel) channel = NULL;
+  g_autoptr(GBytes) spki = rc_identity_get_spki (identity);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *room = NULL;
+  g_autofree char *big = g_strnfill (16000, 'x');
+  g_autofree char *outcome = NULL;
+  g_autofree char *relayed = NULL;
+  g_autofree char *not_delivered = NULL;
+  gint64 seq;
+  RawPeer *raw;
+
+  client_connect_ok (ana);
+  room = client_create (ana);
+
+  /* A small receive buffer keeps the peer's share of the pipe small; the
+   * server's send buffer still holds megabytes on loopback. */
+  raw = raw_connect_full (f, 4096);
+  paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_JOINER);
+  expect_event (ana, "paired Mallory creator their-turn");
+  channel = rc_channel_new (RC_ROLE_JOINER, paired->room, ephemeral, spki,
+                            paired->peer_keys.identity, paired->peer_keys.ephemeral, &error);
+  g_assert_no_error (error);
+
+  /* From here on the peer only writes. One message cannot fill what the
+   * kernels buffer on the way, so the peer keeps handing the turn back
+   * with short messages while Ana's long ones pile up unread. The
+   * server's short "relayed" to the peer shares that pipe, but a long
+   * message needs room long before a short one does, so in practice it is
+   * the long one that times out (after some 140 rounds on Linux loopback). */
+  for (seq = 0; ; seq++)
+    {
+      g_autoptr(RcFrame) tick = rc_frame_new (RC_FRAME_MESSAGE);
+
+      g_assert_cmpint (seq, <, 10000);
+      tick->ciphertext = rc_channel_seal (channel, "tick", &tick->seq, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (tick->seq, ==, seq);
+      raw_send (raw, tick);
+      expect_event_in_time (ana, "message tick");
+      expect_event_in_time (ana, "my-turn 1");
+
+      send_ok (ana, big, seq);
+      expect_event_in_time (ana, "my-turn 0");
+      g_free (outcome);
+      outcome = next_event_in_time (ana);
+      g_free (relayed);
+      relayed = g_strdup_printf ("relayed %" G_GINT64_FORMAT, seq);
+      if (g_strcmp0 (outcome, relayed) != 0)
+        break;
+    }
+  g_test_message ("Message %" G_GINT64_FORMAT " was the first one not delivered", seq);
+
+  not_delivered = g_strdup_printf ("not-delivered %" G_GINT64_FORMAT, seq);
+  g_assert_cmpstr (outcome, ==, not_delivered);
+  expect_event_in_time (ana, "peer-left disconnected");
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_LOBBY);
+  g_assert_null (rc_client_session_get_room (ana->session));
+  g_assert_null (rc_client_session_get_peer_name (ana->session));
+  g_assert_true (g_queue_is_empty (&ana->events));
+
+  /* Still connected: a new room on the same connection. */
+  g_free (room);
+  room = client_create (ana);
+
+  raw_free (raw);
+  client_free (ana);
+}
+
+/* Keep-alive: the server drops a connection that sends nothing for
+ * ROOMCHAT_SERVER_TEST_IDLE_MS; the sessions of this process ping every
+ * TEST_PING_MS. */
+static const char * const long_idle_env[] = { "ROOMCHAT_SERVER_TEST_IDLE_MS=1500", NULL };
+static const char * const short_idle_env[] = { "ROOMCHAT_SERVER_TEST_IDLE_MS=50", NULL };
+
+static void
+test_keep_alive (Fixture       *f,
+                 gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+
+  client_connect_ok (ana);
+
+  /* Twice the idle timeout with nothing to do but ping. */
+  spin_for (3000);
+  g_assert_true (g_queue_is_empty (&ana->events));
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_LOBBY);
+  g_free (client_create (ana));
+
+  client_free (ana);
+}
+
+/* The control: a server that gives up sooner than the session pings
+ * drops it, so the test above can fail. */
+static void
+test_keep_alive_too_slow (Fixture       *f,
+                          gconstpointer  data)
+{
+  Client *ana = client_new (f, "Ana");
+  g_autofree char *event = NULL;
+
+  client_connect_ok (ana);
+
+  event = next_event_in_time (ana);
+  g_assert_true (g_str_has_prefix (event, "disconnected "));
+  g_assert_cmpstr (event, !=, "disconnected (none)");
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
+
+  client_free (ana);
+}
+
 static void
 test_cancel_connect (Fixture       *f,
                      gconstpointer  data)
@@ -785,6 +996,9 @@ main (int    argc,
   /* The isolated XDG folders hold no GSettings schemas for the desktop's
    * proxy settings, which GSocketClient would otherwise read. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  /* Test-only, read once by the session code: ping often, so that the
+   * keep-alive tests need not wait 30 s. Set before any thread starts. */
+  g_setenv ("ROOMCHAT_CLIENT_TEST_PING_MS", G_STRINGIFY (TEST_PING_MS), TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/session/known-servers", test_known_servers);
@@ -804,6 +1018,12 @@ main (int    argc,
               test_bad_peer_signature, fixture_tear_down);
   g_test_add ("/session/bad-peer-message", Fixture, NULL, fixture_set_up,
               test_bad_peer_message, fixture_tear_down);
+  g_test_add ("/session/message-not-delivered", Fixture, slow_write_env, fixture_set_up,
+              test_message_not_delivered, fixture_tear_down);
+  g_test_add ("/session/keep-alive", Fixture, long_idle_env, fixture_set_up,
+              test_keep_alive, fixture_tear_down);
+  g_test_add ("/session/keep-alive-too-slow", Fixture, short_idle_env, fixture_set_up,
+              test_keep_alive_too_slow, fixture_tear_down);
 
   status = g_test_run ();
   test_remove_tree (identities_dir);

@@ -7,13 +7,15 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <glib/gstdio.h>
 
 #include "server-helpers.h"
 
-/* Helpers of the server's integration tests: they start the real
- * roomchat-server binary and talk to it over real TLS. */
+/* Helpers of the integration tests: they start the real roomchat-server
+ * binary, for the server's own tests and for the clients', and talk to it
+ * over real TLS. */
 
 #define START_TIMEOUT_US (60 * G_TIME_SPAN_SECOND)
 #define STOP_TIMEOUT_US (60 * G_TIME_SPAN_SECOND)
@@ -27,42 +29,98 @@ write_config (TestServer *server)
 
   config = g_strdup_printf ("{\n"
                             "  \"HOST_ADDRESS\": \"%s\",\n"
-                            "  \"HOST_PORT\": 0,\n"
+                            "  \"HOST_PORT\": %u,\n"
                             "  \"SERVER_PASSWORD\": \"" TEST_PASSWORD "\",\n"
                             "  \"SERVER_NAME\": \"Test server\",\n"
                             "  \"STATE_DIR\": \"%s\"%s%s\n"
                             "}\n",
-                            server->host, server->state_dir,
+                            server->host, server->listen_port, server->state_dir,
                             server->extra_config != NULL ? ",\n  " : "",
                             server->extra_config != NULL ? server->extra_config : "");
   g_file_set_contents (server->config_path, config, -1, &error);
   g_assert_no_error (error);
 }
 
-/**
- * test_server_new:
- * @extra_config: (nullable): more members of the configuration, JSON text
- *   such as "\"MAX_CONNECTIONS\": 2"
- */
-TestServer *
-test_server_new (const char *extra_config)
+/* Takes @dir, @state_dir, @config_path and @log_path. */
+static TestServer *
+server_new (char       *dir,
+            char       *state_dir,
+            char       *config_path,
+            char       *log_path,
+            const char *extra_config)
 {
   TestServer *server = g_new0 (TestServer, 1);
-  g_autoptr(GError) error = NULL;
 
-  server->dir = g_dir_make_tmp ("roomchat-server-test-XXXXXX", &error);
-  g_assert_no_error (error);
-  server->state_dir = g_build_filename (server->dir, "state", NULL);
-  server->config_path = g_build_filename (server->dir, "config.json", NULL);
-  server->log_path = g_build_filename (server->dir, "stderr.log", NULL);
+  server->dir = dir;
+  server->state_dir = state_dir;
+  server->config_path = config_path;
+  server->log_path = log_path;
   server->extra_config = g_strdup (extra_config);
   server->host = g_strdup ("127.0.0.1");
   server->env = g_ptr_array_new_with_free_func (g_free);
 
+  write_config (server);
+  return server;
+}
+
+/**
+ * test_server_new:
+ * @extra_config: (nullable): more members of the configuration, JSON text
+ *   such as "\"MAX_CONNECTIONS\": 2"
+ *
+ * A server of the server's own tests, in a temporary directory of its own
+ * that goes with it.
+ */
+TestServer *
+test_server_new (const char *extra_config)
+{
+  TestServer *server;
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("roomchat-server-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  server = server_new (dir,
+                       g_build_filename (dir, "state", NULL),
+                       g_build_filename (dir, "config.json", NULL),
+                       g_build_filename (dir, "stderr.log", NULL),
+                       extra_config);
+  server->own_dir = TRUE;
+
   /* Short enough for tests; the protocol's own are 10 s and 90 s. */
   test_server_setenv (server, "ROOMCHAT_SERVER_TEST_LINGER_MS", "200");
 
-  write_config (server);
+  return server;
+}
+
+/**
+ * test_server_new_in:
+ * @folder: the test's folder, where the configuration, the state folder
+ *   and the log go; the test removes it
+ * @state_name: the state folder's name inside @folder; another name gives
+ *   another certificate
+ * @extra_config: (nullable): as for test_server_new()
+ *
+ * A server of the client tests: the protocol's own linger, and its log
+ * copied into the test's log when it stops, since a client's failure is
+ * often explained on the server's side.
+ */
+TestServer *
+test_server_new_in (const char *folder,
+                    const char *state_name,
+                    const char *extra_config)
+{
+  TestServer *server;
+  g_autofree char *config_name = g_strdup_printf ("server-%s.json", state_name);
+  g_autofree char *log_name = g_strdup_printf ("server-%s.log", state_name);
+
+  server = server_new (g_strdup (folder),
+                       g_build_filename (folder, state_name, NULL),
+                       g_build_filename (folder, config_name, NULL),
+                       g_build_filename (folder, log_name, NULL),
+                       extra_config);
+  server->echo_log = TRUE;
+  g_assert_cmpint (g_mkdir_with_parents (server->state_dir, 0700), ==, 0);
+
   return server;
 }
 
@@ -72,6 +130,22 @@ test_server_setenv (TestServer *server,
                     const char *value)
 {
   g_ptr_array_add (server->env, g_strdup_printf ("%s=%s", key, value));
+}
+
+/**
+ * test_server_add_env:
+ * @env: (nullable): %NULL-terminated "NAME=value" strings, e.g. the
+ *   test-only limits of docs/protocol.md section 5
+ */
+void
+test_server_add_env (TestServer         *server,
+                     const char * const *env)
+{
+  for (const char * const *entry = env; entry != NULL && *entry != NULL; entry++)
+    {
+      g_assert_nonnull (strchr (*entry, '='));
+      g_ptr_array_add (server->env, g_strdup (*entry));
+    }
 }
 
 /* Finds "Listening on ... port N" in what the server logged. */
@@ -93,6 +167,13 @@ find_port (const char *log)
   return 0;
 }
 
+/* A test that crashes must not leave its server behind. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
 test_server_start (TestServer *server)
 {
@@ -105,8 +186,11 @@ test_server_start (TestServer *server)
   write_config (server);
   g_unlink (server->log_path);
 
+  /* Its standard output would mix with the TAP stream; its log, on
+   * standard error, is where the port is read. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   for (guint i = 0; i < server->env->len; i++)
     {
       g_auto(GStrv) pair = g_strsplit (g_ptr_array_index (server->env, i), "=", 2);
@@ -167,23 +251,31 @@ wait_process (TestServer *server)
     }
 }
 
+static void
+echo_log (TestServer *server)
+{
+  g_autofree char *log = test_server_read_log (server);
+
+  g_printerr ("%s", log);
+}
+
 /* SIGTERM, then the process must exit 0 (under the sanitizers, that also
  * means no leak and no race was found). */
 void
 test_server_stop (TestServer *server)
 {
+  gboolean clean;
+
   g_assert_nonnull (server->process);
 
   g_subprocess_send_signal (server->process, SIGTERM);
   wait_process (server);
 
-  if (!g_subprocess_get_if_exited (server->process) || g_subprocess_get_exit_status (server->process) != 0)
-    {
-      g_autofree char *log = test_server_read_log (server);
-
-      g_printerr ("%s", log);
-      g_error ("roomchat-server did not exit 0 after SIGTERM");
-    }
+  clean = g_subprocess_get_if_exited (server->process) && g_subprocess_get_exit_status (server->process) == 0;
+  if (!clean || server->echo_log)
+    echo_log (server);
+  if (!clean)
+    g_error ("roomchat-server did not exit 0 after SIGTERM");
 
   g_clear_object (&server->process);
 }
@@ -195,25 +287,34 @@ test_server_kill (TestServer *server)
 
   g_subprocess_force_exit (server->process);
   wait_process (server);
+  if (server->echo_log)
+    echo_log (server);
   g_clear_object (&server->process);
 }
 
-static void
-remove_tree (const char *path)
+/* Removes a test's temporary folder and everything in it; a symbolic
+ * link goes, not what it points to. */
+void
+test_remove_tree (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
+  if (dir == NULL)
+    {
+      g_remove (path);
+      return;
+    }
 
-        if (g_file_test (child, G_FILE_TEST_IS_DIR))
-          remove_tree (child);
-        else
-          g_unlink (child);
-      }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        test_remove_tree (child);
+      else
+        g_remove (child);
+    }
   g_rmdir (path);
 }
 
@@ -226,9 +327,10 @@ test_server_free (TestServer *server)
   if (server->process != NULL)
     test_server_stop (server);
 
-  if (g_getenv ("ROOMCHAT_TEST_KEEP") == NULL)
-    remove_tree (server->dir);
-  else
+  /* A folder given by the test is the test's to remove. */
+  if (server->own_dir && g_getenv ("ROOMCHAT_TEST_KEEP") == NULL)
+    test_remove_tree (server->dir);
+  else if (server->own_dir)
     g_printerr ("Kept %s\n", server->dir);
   g_free (server->dir);
   g_free (server->state_dir);
@@ -266,6 +368,33 @@ test_server_read_log (TestServer *server)
 
   g_file_get_contents (server->log_path, &log, NULL, NULL);
   return log != NULL ? log : g_strdup ("");
+}
+
+/* Returns: (transfer full): the certificate's fingerprint as the server
+ * logs it once it is up, the way a client shows it. Waits, bounded, for
+ * that line, which comes just after the port's. */
+char *
+test_server_get_fingerprint (TestServer *server)
+{
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+
+  g_assert_nonnull (server->process);
+
+  while (TRUE)
+    {
+      g_autofree char *log = test_server_read_log (server);
+      const char *found = strstr (log, "fingerprint ");
+
+      /* Only a whole line: the server may be writing it. */
+      if (found != NULL && strchr (found, '\n') != NULL)
+        {
+          found += strlen ("fingerprint ");
+          return g_strstrip (g_strndup (found, strcspn (found, "\n")));
+        }
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 /* Waits (bounded) until stats.json shows @member = @value. */

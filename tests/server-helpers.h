@@ -9,28 +9,42 @@
 
 G_BEGIN_DECLS
 
-/* The password every test server is configured with. */
-#define TEST_PASSWORD "test12345"
+/* The password every test server is configured with; its spaces go
+ * through each client's way of reading a password. */
+#define TEST_PASSWORD "correct horse battery"
 
-/* A roomchat-server process with its own temporary configuration and
- * state directory, listening on 127.0.0.1 and a port the kernel chose. */
+/* The client tests assert on the blocking limits ("2 attempts left",
+ * "Try again in 10 minutes"): extra configuration that spells them out
+ * rather than trusting the defaults. */
+#define TEST_BLOCK_CONFIG "\"MAX_AUTH_FAILURES\": 3, \"BLOCK_SECONDS\": 600"
+
+/* A roomchat-server process with its own configuration and state
+ * directory, listening on 127.0.0.1. It dies with the test process. */
 typedef struct
 {
-  char        *dir;
+  char        *dir;           /* holds the configuration, state and log */
+  gboolean     own_dir;       /* made by test_server_new(): removed with it */
   char        *state_dir;
   char        *config_path;
-  char        *log_path;
+  char        *log_path;      /* the server's standard error */
   char        *extra_config;
   GPtrArray   *env;           /* "KEY=VALUE" for the process */
   GSubprocess *process;
-  guint        port;
+  guint        listen_port;   /* HOST_PORT: 0, the default, for a free one */
+  guint        port;          /* where it listens, once started */
   char        *host;
+  gboolean     echo_log;      /* copy the log to standard error at the end */
 } TestServer;
 
 TestServer   *test_server_new            (const char   *extra_config);
+TestServer   *test_server_new_in         (const char   *folder,
+                                          const char   *state_name,
+                                          const char   *extra_config);
 void          test_server_setenv         (TestServer   *server,
                                           const char   *key,
                                           const char   *value);
+void          test_server_add_env        (TestServer         *server,
+                                          const char * const *env);
 void          test_server_start          (TestServer   *server);
 void          test_server_stop           (TestServer   *server);
 void          test_server_kill           (TestServer   *server);
@@ -38,9 +52,12 @@ void          test_server_free           (TestServer   *server);
 JsonObject   *test_server_read_json      (TestServer   *server,
                                           const char   *file);
 char         *test_server_read_log       (TestServer   *server);
+char         *test_server_get_fingerprint (TestServer  *server);
 gboolean      test_server_wait_for_stat  (TestServer   *server,
                                           const char   *member,
                                           gint64        value);
+
+void          test_remove_tree           (const char   *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 

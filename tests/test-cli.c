@@ -7,7 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-crypto.h"
-#include "test-cli-server.h"
+#include "server-helpers.h"
 
 /* roomchat-cli processes talking through a real roomchat-server. */
 
@@ -19,6 +19,19 @@ typedef struct
   TestServer *server;
 } Fixture;
 
+/* @port: 0 for a free one */
+static TestServer *
+start_server (Fixture    *f,
+              const char *state_name,
+              guint       port)
+{
+  TestServer *server = test_server_new_in (f->folder, state_name, TEST_BLOCK_CONFIG);
+
+  server->listen_port = port;
+  test_server_start (server);
+  return server;
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -27,14 +40,14 @@ fixture_set_up (Fixture       *f,
 
   f->folder = g_dir_make_tmp ("roomchat-cli-XXXXXX", &error);
   g_assert_no_error (error);
-  f->server = test_server_start (f->folder, "state", 0);
+  f->server = start_server (f, "state", 0);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  test_server_stop (f->server);
+  g_clear_pointer (&f->server, test_server_free);
   test_remove_tree (f->folder);
   g_free (f->folder);
 }
@@ -381,10 +394,10 @@ test_certificate_changed (Fixture       *f,
 
   /* The same host and port with another certificate. */
   {
-    guint16 port = f->server->port;
+    guint port = f->server->port;
 
-    test_server_stop (f->server);
-    f->server = test_server_start (f->folder, "other-state", port);
+    g_clear_pointer (&f->server, test_server_free);
+    f->server = start_server (f, "other-state", port);
   }
 
   refused = run_join_nowhere (f, TEST_PASSWORD, TRUE, 3, "error certificate-changed");

@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <sys/socket.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "rc-client-session.h"
@@ -12,7 +13,7 @@
 #include "rc-frame.h"
 #include "rc-frame-reader.h"
 #include "rc-known-servers.h"
-#include "test-cli-server.h"
+#include "server-helpers.h"
 
 /* RcClientSession against the real server: two sessions in this process
  * talk through it; a hand-made client plays a peer that cheats or stops
@@ -40,15 +41,17 @@ fixture_set_up (Fixture       *f,
 
   f->folder = g_dir_make_tmp ("roomchat-session-XXXXXX", &error);
   g_assert_no_error (error);
+  f->server = test_server_new_in (f->folder, "state", TEST_BLOCK_CONFIG);
   /* @data: NULL, or the server's extra environment */
-  f->server = test_server_start_with_env (f->folder, "state", 0, data);
+  test_server_add_env (f->server, data);
+  test_server_start (f->server);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  test_server_stop (f->server);
+  g_clear_pointer (&f->server, test_server_free);
   test_remove_tree (f->folder);
   g_free (f->folder);
 }

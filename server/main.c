@@ -6,14 +6,13 @@
 #include <glib.h>
 
 #include "rc-server-command.h"
+#include "rc-tls-priority.h"
 
 int
 main (int    argc,
       char **argv)
 {
-  /* TLS 1.3 only; read once, when the first TLS connection is made, so set
-   * before any thread starts. glib-networking otherwise allows TLS 1.0. */
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
 
   return rc_server_command_run (argc, argv);
 }

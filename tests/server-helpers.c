@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -58,6 +59,7 @@ server_new (char       *dir,
   server->extra_config = g_strdup (extra_config);
   server->host = g_strdup ("127.0.0.1");
   server->env = g_ptr_array_new_with_free_func (g_free);
+  server->cpu = -1;
 
   write_config (server);
   return server;
@@ -169,9 +171,19 @@ find_port (const char *log)
 
 /* A test that crashes must not leave its server behind. */
 static void
-die_with_parent (gpointer user_data)
+set_up_child (gpointer user_data)
 {
+  int cpu = GPOINTER_TO_INT (user_data);
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (cpu >= 0)
+    {
+      cpu_set_t set;
+
+      CPU_ZERO (&set);
+      CPU_SET (cpu, &set);
+      sched_setaffinity (0, sizeof set, &set);
+    }
 }
 
 void
@@ -190,7 +202,7 @@ test_server_start (TestServer *server)
    * standard error, is where the port is read. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_stderr_file_path (launcher, server->log_path);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, set_up_child, GINT_TO_POINTER (server->cpu), NULL);
   for (guint i = 0; i < server->env->len; i++)
     {
       g_auto(GStrv) pair = g_strsplit (g_ptr_array_index (server->env, i), "=", 2);

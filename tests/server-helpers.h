@@ -34,6 +34,7 @@ typedef struct
   guint        port;          /* where it listens, once started */
   char        *host;
   gboolean     echo_log;      /* copy the log to standard error at the end */
+  int          cpu;           /* pin the process to this CPU; -1, the default, for none */
 } TestServer;
 
 TestServer   *test_server_new            (const char   *extra_config);

@@ -3,43 +3,48 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "rc-bench-load.h"
+#include "rc-tls-priority.h"
 #include "server-helpers.h"
 
-/* Capacity benchmark: starts roomchat-server, opens N connections that
- * authenticate and then stay idle, and reports the server's memory per idle
- * connection (resident set size before and after, from /proc) and how long
- * the connections took. Then half of them pair up and exchange a message,
- * and the server is stopped with SIGTERM.
+/* roomchat-bench: speed and memory of roomchat-server, measured by hand
+ * and never asserted by the test suite (see README and HACKING).
  *
- *   roomchat-bench [CONNECTIONS [THREADS]]     (defaults: 10000, 8)
+ *   roomchat-bench idle     [--clients N]             log in N clients, hold them idle
+ *   roomchat-bench pingpong [--clients N] [--pace MS] N/2 rooms relay messages
+ *   roomchat-bench compare  [--clients N] [--runs R]  pingpong against the floor, alternating
  *
- * Needs about CONNECTIONS + 100 file descriptors for itself. */
+ * The server runs pinned to the first CPU and the load generator to the
+ * second, when there are two. --floor measures roomchat-bench-floor
+ * instead: GIO's threaded socket service and TLS with no protocol at
+ * all, the floor roomchat-server is compared with. */
 
 typedef struct
 {
-  TestServer *server;
-  GPtrArray  *clients;
-  guint       first;
-  guint       count;
-} Batch;
+  guint     clients;
+  guint     pace_ms;
+  guint     payload;
+  guint     runs;
+  double    seconds;
+  double    warmup;
+  gboolean  floor;
+  gboolean  no_pin;
+} Options;
 
-static gpointer
-connect_batch (gpointer data)
+typedef struct
 {
-  Batch *batch = data;
+  GSubprocess *process;
+  gint64       cpu_ticks;
+  gint64       rss_kib;
+} Sample;
 
-  for (guint i = 0; i < batch->count; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("bench%u", batch->first + i);
-
-      g_ptr_array_add (batch->clients, test_client_hello (batch->server, name));
-    }
-
-  return NULL;
-}
+/* /proc -------------------------------------------------------------------- */
 
 static gint64
 read_status (GSubprocess *process,
@@ -55,63 +60,300 @@ read_status (GSubprocess *process,
   return g_ascii_strtoll (line + strlen (field), NULL, 10);
 }
 
+/* utime + stime, in clock ticks */
+static gint64
+read_cpu_ticks (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after_name;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return -1;
+
+  /* After the name: state is field 3, utime 14 and stime 15. */
+  fields = g_strsplit (after_name + 2, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return -1;
+  return g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+}
+
+static void
+sample_cb (gboolean start,
+           gpointer user_data)
+{
+  Sample *samples = user_data;
+  Sample *sample = &samples[start ? 0 : 1];
+
+  sample->cpu_ticks = read_cpu_ticks (sample->process);
+  sample->rss_kib = read_status (sample->process, "VmRSS:");
+}
+
+/* Servers ------------------------------------------------------------------ */
+
+static void
+pin_to_cpu (int cpu)
+{
+  cpu_set_t set;
+
+  CPU_ZERO (&set);
+  CPU_SET (cpu, &set);
+  sched_setaffinity (0, sizeof set, &set);
+}
+
+static void
+pin_child (gpointer user_data)
+{
+  pin_to_cpu (GPOINTER_TO_INT (user_data));
+}
+
+static TestServer *
+start_roomchat (const Options *options)
+{
+  g_autofree char *extra = g_strdup_printf ("\"MAX_CONNECTIONS\": %u, \"MAX_CONNECTIONS_PER_IP\": %u",
+                                            options->clients + 16, options->clients + 16);
+  TestServer *server = test_server_new (extra);
+
+  /* The turns bound a chat already; frames are not limited here. */
+  test_server_setenv (server, "ROOMCHAT_SERVER_TEST_FRAME_RATE", "1000000000");
+  test_server_setenv (server, "ROOMCHAT_SERVER_TEST_FRAME_BURST", "1000000000");
+  server->cpu = options->no_pin ? -1 : 0;
+  test_server_start (server);
+  return server;
+}
+
+/* The floor uses the certificate a roomchat-server made. */
+static GSubprocess *
+start_floor (TestServer *roomchat,
+             const Options *options,
+             guint      *port)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autofree char *cert = g_build_filename (roomchat->state_dir, "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (roomchat->state_dir, "key.pem", NULL);
+  g_autofree char *floor_path = g_build_filename (ROOMCHAT_BENCH_DIR, "roomchat-bench-floor", NULL);
+  g_autoptr(GDataInputStream) err = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *floor;
+
+  if (!options->no_pin)
+    g_subprocess_launcher_set_child_setup (launcher, pin_child, GINT_TO_POINTER (0), NULL);
+  floor = g_subprocess_launcher_spawn (launcher, &error, floor_path, cert, key, NULL);
+  g_assert_no_error (error);
+
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (floor));
+  line = g_data_input_stream_read_line (err, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_true (g_str_has_prefix (line, "Listening on 127.0.0.1 port "));
+  *port = (guint) g_ascii_strtoull (line + strlen ("Listening on 127.0.0.1 port "), NULL, 10);
+  return floor;
+}
+
+static void
+stop_floor (GSubprocess *floor)
+{
+  g_subprocess_send_signal (floor, SIGTERM);
+  g_subprocess_wait (floor, NULL, NULL);
+}
+
+/* Measurements -------------------------------------------------------------- */
+
+typedef struct
+{
+  RcBenchLoadResult load;
+  double            cpu_us_per_message;
+  double            kib_per_connection;
+} Run;
+
+/* One run against a server of its own: roomchat-server, or the floor
+ * with @roomchat's certificate. */
+static gboolean
+measure (const Options *options,
+         TestServer    *roomchat,
+         gboolean       floor,
+         gboolean       idle,
+         Run           *run,
+         GError       **error)
+{
+  RcBenchLoadOptions load_options = { 0 };
+  g_autoptr(GSubprocess) floor_process = NULL;
+  g_autoptr(TestServer) server = NULL;
+  Sample samples[2] = { { NULL } };
+  RcBenchLoad *load;
+  gint64 rss_before;
+  gboolean ok;
+  guint port;
+
+  if (floor)
+    floor_process = start_floor (roomchat, options, &port);
+  else
+    {
+      server = start_roomchat (options);
+      port = server->port;
+    }
+  samples[0].process = samples[1].process = floor ? floor_process : server->process;
+  g_usleep (G_USEC_PER_SEC / 2);
+  rss_before = read_status (samples[0].process, "VmRSS:");
+
+  load_options.host = "127.0.0.1";
+  load_options.port = port;
+  load_options.floor = floor;
+  load_options.password = TEST_PASSWORD;
+  load_options.clients = options->clients;
+  load_options.payload = options->payload;
+  load_options.pace_ms = options->pace_ms;
+  load_options.window = 64;
+  load = rc_bench_load_new (&load_options);
+
+  memset (run, 0, sizeof *run);
+  ok = rc_bench_load_connect (load, &run->load, error) && (idle || rc_bench_load_pair (load, error));
+  if (ok && idle)
+    {
+      g_usleep (2 * G_USEC_PER_SEC);
+      run->kib_per_connection = (double) (read_status (samples[0].process, "VmRSS:") - rss_before) /
+                                run->load.connected;
+    }
+  else if (ok)
+    {
+      rc_bench_load_run (load, options->warmup, options->seconds, sample_cb, samples, &run->load);
+      run->cpu_us_per_message = (double) (samples[1].cpu_ticks - samples[0].cpu_ticks) * 1e6 /
+                                sysconf (_SC_CLK_TCK) / MAX (run->load.messages, 1);
+      run->kib_per_connection = (double) (samples[1].rss_kib - rss_before) / options->clients;
+    }
+
+  rc_bench_load_free (load);
+  if (floor_process != NULL)
+    stop_floor (floor_process);
+  return ok;
+}
+
+static void
+print_run (const char *what,
+           gboolean    idle,
+           const Run  *run)
+{
+  if (idle)
+    g_print ("%-14s %6u connections set up in %.2f s (%.0f a second), %.1f KiB each\n",
+             what, run->load.connected, run->load.setup_seconds,
+             run->load.connected / run->load.setup_seconds, run->kib_per_connection);
+  else
+    g_print ("%-14s %9.0f msgs/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  stalled rooms %u"
+             "  server %5.1f µs/msg  %.1f KiB/conn\n",
+             what, run->load.messages / run->load.seconds, run->load.p50_ms, run->load.p99_ms,
+             run->load.max_ms, run->load.stalled_rooms, run->cpu_us_per_message,
+             run->kib_per_connection);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *values,
+        guint   n)
+{
+  qsort (values, n, sizeof *values, compare_doubles);
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 int
 main (int    argc,
       char **argv)
 {
-  guint n = argc > 1 ? (guint) atoi (argv[1]) : 10000;
-  guint n_threads = argc > 2 ? (guint) atoi (argv[2]) : 8;
-  g_autofree char *extra = g_strdup_printf ("\"MAX_CONNECTIONS\": %u, \"MAX_CONNECTIONS_PER_IP\": %u", n, n);
+  Options options = { 200, 0, 150, 3, 10.0, 2.0, FALSE, FALSE };
+  g_autoptr(GOptionContext) context = g_option_context_new ("idle|pingpong|compare");
+  g_autoptr(GError) error = NULL;
   g_autoptr(TestServer) server = NULL;
-  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
-  Batch *batches;
-  gint64 rss_before;
-  gint64 rss_after;
-  gint64 start;
-  gint64 elapsed;
-  guint total = 0;
+  int clients = -1;
+  int pace = 0;
+  int payload = 150;
+  int runs = 3;
+  const GOptionEntry entries[] = {
+    { "clients", 'n', 0, G_OPTION_ARG_INT, &clients, "Clients (default 200; idle: 10000)", "N" },
+    { "pace", 0, 0, G_OPTION_ARG_INT, &pace, "Answer each message after MS milliseconds", "MS" },
+    { "payload", 0, 0, G_OPTION_ARG_INT, &payload, "Ciphertext bytes per message (default 150)", "B" },
+    { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &options.seconds, "Measure for S seconds (default 10)", "S" },
+    { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &options.warmup, "Relay unmeasured first (default 2)", "S" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "compare: runs of each (default 3)", "R" },
+    { "floor", 0, 0, G_OPTION_ARG_NONE, &options.floor, "Measure roomchat-bench-floor instead", NULL },
+    { "no-pin", 0, 0, G_OPTION_ARG_NONE, &options.no_pin, "Do not pin server and generator to CPUs", NULL },
+    { NULL }
+  };
+  const char *mode;
+  Run run;
 
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
-  test_raise_fd_limit ();
-
-  server = test_server_new (extra);
-  test_server_start (server);
-  g_usleep (G_USEC_PER_SEC);
-  rss_before = read_status (server->process, "VmRSS:");
-
-  start = g_get_monotonic_time ();
-  batches = g_new0 (Batch, n_threads);
-  for (guint t = 0; t < n_threads; t++)
+  rc_tls_priority_apply ();
+  setlocale (LC_ALL, "");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
     {
-      batches[t].server = server;
-      batches[t].clients = g_ptr_array_new_with_free_func ((GDestroyNotify) test_client_free);
-      batches[t].first = t * (n / n_threads);
-      batches[t].count = t + 1 < n_threads ? n / n_threads : n - t * (n / n_threads);
-      g_ptr_array_add (threads, g_thread_new ("bench", connect_batch, &batches[t]));
+      g_printerr ("%s\n", error != NULL ? error->message : "roomchat-bench: say idle, pingpong or compare");
+      return 2;
     }
-  for (guint t = 0; t < n_threads; t++)
-    g_thread_join (g_ptr_array_index (threads, t));
-  elapsed = g_get_monotonic_time () - start;
-  for (guint t = 0; t < n_threads; t++)
-    total += batches[t].clients->len;
+  mode = argv[1];
+  options.clients = (guint) (clients > 0 ? clients : g_str_equal (mode, "idle") ? 10000 : 200);
+  options.clients += options.clients % 2;
+  options.pace_ms = (guint) MAX (pace, 0);
+  options.payload = (guint) MAX (payload, 1);
+  options.runs = (guint) MAX (runs, 1);
 
-  g_assert_true (test_server_wait_for_stat (server, "connections", total));
-  g_usleep (2 * G_USEC_PER_SEC);
-  rss_after = read_status (server->process, "VmRSS:");
+  test_raise_fd_limit ();
+  if (!options.no_pin && g_get_num_processors () >= 2)
+    pin_to_cpu (1);
+  else
+    options.no_pin = TRUE;
 
-  g_print ("connections:                %u (in %u threads)\n", total, n_threads);
-  g_print ("time to connect and log in: %.2f s (%.0f per second)\n",
-           elapsed / 1e6, total / (elapsed / 1e6));
-  g_print ("server threads:             %" G_GINT64_FORMAT "\n", read_status (server->process, "Threads:"));
-  g_print ("server RSS before / after:  %" G_GINT64_FORMAT " KiB / %" G_GINT64_FORMAT " KiB\n",
-           rss_before, rss_after);
-  g_print ("RSS per idle connection:    %.1f KiB\n", (double) (rss_after - rss_before) / total);
-  g_print ("server VmSize / VmData:     %" G_GINT64_FORMAT " KiB / %" G_GINT64_FORMAT " KiB\n",
-           read_status (server->process, "VmSize:"), read_status (server->process, "VmData:"));
+  /* Makes the certificate the floor uses too. */
+  server = start_roomchat (&options);
 
-  for (guint t = 0; t < n_threads; t++)
-    g_ptr_array_unref (batches[t].clients);
-  g_free (batches);
+  if (g_str_equal (mode, "idle") || g_str_equal (mode, "pingpong"))
+    {
+      gboolean idle = g_str_equal (mode, "idle");
+
+      if (!measure (&options, server, options.floor, idle, &run, &error))
+        {
+          g_printerr ("roomchat-bench: %s\n", error->message);
+          return 1;
+        }
+      print_run (options.floor ? "floor" : "roomchat", idle, &run);
+    }
+  else if (g_str_equal (mode, "compare"))
+    {
+      g_autofree double *ratios = g_new0 (double, options.runs);
+
+      g_print ("%u clients in %u rooms, %u-byte ciphertexts, %s, %u runs each, alternating\n",
+               options.clients, options.clients / 2, options.payload,
+               options.pace_ms > 0 ? "paced" : "closed loop", options.runs);
+      for (guint r = 0; r < options.runs; r++)
+        {
+          Run floor_run;
+
+          if (!measure (&options, server, TRUE, FALSE, &floor_run, &error) ||
+              !measure (&options, server, FALSE, FALSE, &run, &error))
+            {
+              g_printerr ("roomchat-bench: %s\n", error->message);
+              return 1;
+            }
+          print_run ("floor", FALSE, &floor_run);
+          print_run ("roomchat", FALSE, &run);
+          ratios[r] = (run.load.messages / run.load.seconds) / (floor_run.load.messages / floor_run.load.seconds);
+        }
+      g_print ("median ratio roomchat / floor: %.2f\n", median (ratios, options.runs));
+    }
+  else
+    {
+      g_printerr ("roomchat-bench: unknown mode %s (idle, pingpong or compare)\n", mode);
+      return 2;
+    }
 
   test_server_stop (server);
   return 0;

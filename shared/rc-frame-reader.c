@@ -9,8 +9,10 @@
 
 /* Reads JSON Lines frames from a stream without ever holding more than
  * RC_FRAME_MAX_SIZE bytes. The buffer grows only as far as the longest line
- * needs and is dropped again when it runs empty, so that thousands of idle
- * connections on the server cost next to nothing. */
+ * needs and is dropped again when it runs empty after a long line, or when
+ * the owner says so (rc_frame_reader_release()), so that thousands of idle
+ * connections on the server cost next to nothing. A line is handed out in
+ * place, inside the buffer, until the next read. */
 
 #define READ_CHUNK 4096
 
@@ -24,6 +26,7 @@ struct _RcFrameReader
 
   gsize         capacity;
   gsize         length;
+  gsize         consumed;     /* the line handed out last, its "\n" included */
   gboolean      pending;
 };
 
@@ -74,19 +77,37 @@ rc_frame_reader_get_stream (RcFrameReader *self)
   return self->stream;
 }
 
-/* Takes the first complete line out of the buffer, if there is one. Returns
- * FALSE with @line unset when more bytes are needed. */
+/* Forgets the line handed out last. */
+static void
+discard_consumed (RcFrameReader *self)
+{
+  if (self->consumed == 0)
+    return;
+
+  self->length -= self->consumed;
+  memmove (self->buffer, self->buffer + self->consumed, self->length);
+  self->consumed = 0;
+  if (self->length == 0 && self->capacity > READ_CHUNK)
+    {
+      g_clear_pointer (&self->buffer, g_free);
+      self->capacity = 0;
+    }
+}
+
+/* Finds the first complete line in the buffer and hands it out in place,
+ * its "\n" replaced by a NUL. Returns FALSE with @line unset when more
+ * bytes are needed. */
 static gboolean
 take_line (RcFrameReader  *self,
-           char          **line,
+           const char    **line,
            gsize          *line_length,
            GError        **error)
 {
-  const guint8 *newline;
+  guint8 *newline;
   gsize len;
-  g_autofree char *text = NULL;
 
   *line = NULL;
+  discard_consumed (self);
 
   newline = self->length > 0 ? memchr (self->buffer, '\n', self->length) : NULL;
   if (newline == NULL)
@@ -101,19 +122,10 @@ take_line (RcFrameReader  *self,
     }
 
   len = (gsize) (newline - self->buffer);
-  text = g_malloc (len + 1);
-  memcpy (text, self->buffer, len);
-  text[len] = '\0';
+  *newline = '\0';
+  self->consumed = len + 1;
 
-  self->length -= len + 1;
-  memmove (self->buffer, newline + 1, self->length);
-  if (self->length == 0 && self->capacity > READ_CHUNK)
-    {
-      g_clear_pointer (&self->buffer, g_free);
-      self->capacity = 0;
-    }
-
-  if (!g_utf8_validate (text, (gssize) len, NULL))
+  if (!g_utf8_validate ((const char *) self->buffer, (gssize) len, NULL))
     {
       g_set_error_literal (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8,
                            "Frame is not valid UTF-8");
@@ -122,7 +134,7 @@ take_line (RcFrameReader  *self,
 
   if (line_length != NULL)
     *line_length = len;
-  *line = g_steal_pointer (&text);
+  *line = (const char *) self->buffer;
   return TRUE;
 }
 
@@ -156,7 +168,7 @@ static gboolean
 after_read (RcFrameReader  *self,
             gssize          n_read,
             GError         *read_error,
-            char          **line,
+            const char    **line,
             gsize          *line_length,
             GError        **error)
 {
@@ -185,18 +197,22 @@ after_read (RcFrameReader  *self,
 }
 
 /**
- * rc_frame_reader_read:
+ * rc_frame_reader_read_line:
+ * @length: (out) (optional): the line's length
  *
- * Reads one frame. Returns the line without its "\n", or %NULL: with @error
- * set on failure, with no error at a clean end of the stream.
+ * Reads one frame. Returns the line without its "\n", inside the reader's
+ * buffer and valid until the next call, or %NULL: with @error set on
+ * failure, with no error at a clean end of the stream. A read that fails
+ * (a time-out, say) keeps what was read of the line, and the next call
+ * goes on with it.
  */
-char *
-rc_frame_reader_read (RcFrameReader  *self,
-                      gsize          *length,
-                      GCancellable   *cancellable,
-                      GError        **error)
+const char *
+rc_frame_reader_read_line (RcFrameReader  *self,
+                           gsize          *length,
+                           GCancellable   *cancellable,
+                           GError        **error)
 {
-  char *line = NULL;
+  const char *line = NULL;
 
   g_return_val_if_fail (RC_IS_FRAME_READER (self), NULL);
   g_return_val_if_fail (!self->pending, NULL);
@@ -214,6 +230,47 @@ rc_frame_reader_read (RcFrameReader  *self,
                                     cancellable, &read_error);
       if (after_read (self, n_read, read_error, &line, length, error))
         return line;
+    }
+}
+
+/**
+ * rc_frame_reader_read:
+ *
+ * Reads one frame, as rc_frame_reader_read_line() does, and returns a copy.
+ */
+char *
+rc_frame_reader_read (RcFrameReader  *self,
+                      gsize          *length,
+                      GCancellable   *cancellable,
+                      GError        **error)
+{
+  gsize line_length = 0;
+  const char *line = rc_frame_reader_read_line (self, &line_length, cancellable, error);
+
+  if (line == NULL)
+    return NULL;
+  if (length != NULL)
+    *length = line_length;
+  return g_strndup (line, line_length);
+}
+
+/**
+ * rc_frame_reader_release:
+ *
+ * Gives back the buffer while it holds nothing, as an idle connection's
+ * owner does. The next read takes a new one.
+ */
+void
+rc_frame_reader_release (RcFrameReader *self)
+{
+  g_return_if_fail (RC_IS_FRAME_READER (self));
+  g_return_if_fail (!self->pending);
+
+  discard_consumed (self);
+  if (self->length == 0)
+    {
+      g_clear_pointer (&self->buffer, g_free);
+      self->capacity = 0;
     }
 }
 
@@ -235,7 +292,7 @@ read_chunk_cb (GObject      *source,
   ReadData *data = g_task_get_task_data (task);
   GError *read_error = NULL;
   GError *error = NULL;
-  char *line = NULL;
+  const char *line = NULL;
   gssize n_read;
 
   n_read = g_input_stream_read_finish (G_INPUT_STREAM (source), result, &read_error);
@@ -249,7 +306,7 @@ read_chunk_cb (GObject      *source,
   if (error != NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, line, g_free);
+    g_task_return_pointer (task, line != NULL ? g_strndup (line, data->length) : NULL, g_free);
 }
 
 static void
@@ -274,7 +331,7 @@ rc_frame_reader_read_async (RcFrameReader       *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   ReadData *data;
-  char *line = NULL;
+  const char *line = NULL;
 
   g_return_if_fail (RC_IS_FRAME_READER (self));
   g_return_if_fail (!self->pending);
@@ -289,7 +346,7 @@ rc_frame_reader_read_async (RcFrameReader       *self,
       if (error != NULL)
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_pointer (task, line, g_free);
+        g_task_return_pointer (task, g_strndup (line, data->length), g_free);
       return;
     }
 

@@ -4,11 +4,15 @@
 #include "config.h"
 
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "rc-frame.h"
 
-/* The X25519 public key size; rc-crypto.h has it too, but frames must not
+/* Frames are checked by rc-json.c and then read member by member, in place:
+ * parsing a message allocates nothing but what the frame keeps, and a
+ * relay can keep the ciphertext as the base64 text that came in. Frames
+ * are written here too, without a JSON tree.
+ *
+ * The X25519 public key size; rc-crypto.h has it too, but frames must not
  * depend on the crypto code. */
 #define EPHEMERAL_SIZE 32
 
@@ -30,17 +34,25 @@ static const char * const frame_type_names[] = {
   [RC_FRAME_PONG] = "pong",
 };
 
-RcFrame *
-rc_frame_new (RcFrameType type)
+void
+rc_frame_init (RcFrame     *frame,
+               RcFrameType  type)
 {
-  RcFrame *frame = g_new0 (RcFrame, 1);
-
+  memset (frame, 0, sizeof *frame);
   frame->type = type;
+  frame->type_name = frame_type_names[type];
   frame->seq = -1;
   frame->attempts_left = -1;
   frame->retry_after = -1;
   frame->code = RC_PROTOCOL_ERROR_UNKNOWN;
+}
 
+RcFrame *
+rc_frame_new (RcFrameType type)
+{
+  RcFrame *frame = g_new (RcFrame, 1);
+
+  rc_frame_init (frame, type);
   return frame;
 }
 
@@ -79,13 +91,11 @@ rc_key_material_copy (RcKeyMaterial       *dest,
   dest->signature = src->signature != NULL ? g_bytes_ref (src->signature) : NULL;
 }
 
+/* Frees what @frame owns and leaves it empty, of type RC_FRAME_UNKNOWN. */
 void
-rc_frame_free (RcFrame *frame)
+rc_frame_clear (RcFrame *frame)
 {
-  if (frame == NULL)
-    return;
-
-  g_free (frame->type_name);
+  g_free (frame->unknown_type);
   g_free (frame->name);
   if (frame->password != NULL)
     {
@@ -98,10 +108,21 @@ rc_frame_free (RcFrame *frame)
   g_free (frame->peer_name);
   rc_key_material_clear (&frame->peer_keys);
   g_clear_pointer (&frame->ciphertext, g_bytes_unref);
+  g_free (frame->owned_base64);
   g_free (frame->sent_at);
   g_free (frame->reason);
   g_free (frame->code_name);
   g_free (frame->message);
+  rc_frame_init (frame, RC_FRAME_UNKNOWN);
+}
+
+void
+rc_frame_free (RcFrame *frame)
+{
+  if (frame == NULL)
+    return;
+
+  rc_frame_clear (frame);
   g_free (frame);
 }
 
@@ -113,81 +134,189 @@ rc_frame_type_to_string (RcFrameType type)
   return frame_type_names[type];
 }
 
-static RcFrameType
-frame_type_from_string (const char *name)
-{
-  for (guint i = RC_FRAME_UNKNOWN + 1; i < G_N_ELEMENTS (frame_type_names); i++)
-    if (g_str_equal (name, frame_type_names[i]))
-      return i;
-
-  return RC_FRAME_UNKNOWN;
-}
-
 /* Base64 ------------------------------------------------------------------ */
 
-static gboolean
-is_base64_char (char c)
+/* One more than each character's value in the alphabet of RFC 4648
+ * section 4 (1 to 64); 0 for every other byte. */
+static const guint8 base64_values[256] = {
+  ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+  ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+  ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+  ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+  ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+  ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+  ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+  ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+/**
+ * rc_base64_check:
+ * @decoded_size: (out) (optional): how many bytes @text decodes to
+ *
+ * Whether @text is standard base64 with padding (RFC 4648 section 4) in
+ * its one canonical form: only the alphabet, padding only at the end, no
+ * white space, and zero in the bits the last character does not use, so
+ * that the value encodes back to the very same text.
+ */
+gboolean
+rc_base64_check (const char *text,
+                 gsize       length,
+                 gsize      *decoded_size)
 {
-  return g_ascii_isalnum (c) || c == '+' || c == '/';
+  const guchar *p = (const guchar *) text;
+  gsize padding = 0;
+
+  if (length % 4 != 0)
+    return FALSE;
+
+  if (length > 0 && p[length - 1] == '=')
+    padding = length > 1 && p[length - 2] == '=' ? 2 : 1;
+
+  for (gsize i = 0; i < length - padding; i++)
+    if (base64_values[p[i]] == 0)
+      return FALSE;
+
+  if (padding == 2 && ((base64_values[p[length - 3]] - 1) & 0x0f) != 0)
+    return FALSE;
+  if (padding == 1 && ((base64_values[p[length - 2]] - 1) & 0x03) != 0)
+    return FALSE;
+
+  if (decoded_size != NULL)
+    *decoded_size = length / 4 * 3 - padding;
+  return TRUE;
 }
 
 /**
  * rc_base64_decode_strict:
  *
- * Decodes standard base64 with padding (RFC 4648 section 4) and refuses
- * anything else: characters outside the alphabet, missing or misplaced
- * padding, white space, or non-zero bits in the last character, so that
- * a value always encodes back to the very same text.
+ * Decodes what rc_base64_check() accepts, and refuses anything else.
  */
 GBytes *
 rc_base64_decode_strict (const char  *text,
                          GError     **error)
 {
-  gsize len;
-  gsize padding = 0;
-  gsize decoded_len = 0;
-  g_autofree guchar *decoded = NULL;
-  g_autofree char *encoded = NULL;
+  gsize size = 0;
+  gsize decoded_size = 0;
+  guchar *decoded;
 
   g_return_val_if_fail (text != NULL, NULL);
 
-  len = strlen (text);
-  if (len % 4 != 0)
-    goto invalid;
+  if (!rc_base64_check (text, strlen (text), &size))
+    {
+      g_set_error_literal (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_FRAME,
+                           "Invalid base64 value");
+      return NULL;
+    }
 
-  while (padding < 2 && padding < len && text[len - 1 - padding] == '=')
-    padding++;
-
-  for (gsize i = 0; i < len - padding; i++)
-    if (!is_base64_char (text[i]))
-      goto invalid;
-
-  if (len == 0)
+  if (size == 0)
     return g_bytes_new (NULL, 0);
-
-  decoded = g_base64_decode (text, &decoded_len);
-  encoded = g_base64_encode (decoded, decoded_len);
-  if (!g_str_equal (encoded, text))
-    goto invalid;
-
-  return g_bytes_new_take (g_steal_pointer (&decoded), decoded_len);
-
-invalid:
-  g_set_error_literal (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_FRAME,
-                       "Invalid base64 value");
-  return NULL;
-}
-
-static char *
-base64_encode_bytes (GBytes *bytes)
-{
-  gsize size = 0;
-  const guchar *data = g_bytes_get_data (bytes, &size);
-
-  return g_base64_encode (data, size);
+  decoded = g_base64_decode (text, &decoded_size);
+  g_assert (decoded_size == size);
+  return g_bytes_new_take (decoded, decoded_size);
 }
 
 /* Parsing ----------------------------------------------------------------- */
+
+/* Every member name a frame of this version reads. */
+typedef enum
+{
+  MEMBER_TYPE,
+  MEMBER_VERSION,
+  MEMBER_NAME,
+  MEMBER_PASSWORD,
+  MEMBER_SERVER,
+  MEMBER_ROOM,
+  MEMBER_IDENTITY,
+  MEMBER_EPHEMERAL,
+  MEMBER_SIGNATURE,
+  MEMBER_ROLE,
+  MEMBER_YOUR_TURN,
+  MEMBER_PEER,
+  MEMBER_SEQ,
+  MEMBER_CIPHERTEXT,
+  MEMBER_SENT_AT,
+  MEMBER_REASON,
+  MEMBER_CODE,
+  MEMBER_MESSAGE,
+  MEMBER_ATTEMPTS_LEFT,
+  MEMBER_RETRY_AFTER,
+  N_MEMBERS
+} Member;
+
+static const char * const member_names[N_MEMBERS] = {
+  [MEMBER_TYPE] = "type",
+  [MEMBER_VERSION] = "version",
+  [MEMBER_NAME] = "name",
+  [MEMBER_PASSWORD] = "password",
+  [MEMBER_SERVER] = "server",
+  [MEMBER_ROOM] = "room",
+  [MEMBER_IDENTITY] = "identity",
+  [MEMBER_EPHEMERAL] = "ephemeral",
+  [MEMBER_SIGNATURE] = "signature",
+  [MEMBER_ROLE] = "role",
+  [MEMBER_YOUR_TURN] = "your_turn",
+  [MEMBER_PEER] = "peer",
+  [MEMBER_SEQ] = "seq",
+  [MEMBER_CIPHERTEXT] = "ciphertext",
+  [MEMBER_SENT_AT] = "sent_at",
+  [MEMBER_REASON] = "reason",
+  [MEMBER_CODE] = "code",
+  [MEMBER_MESSAGE] = "message",
+  [MEMBER_ATTEMPTS_LEFT] = "attempts_left",
+  [MEMBER_RETRY_AFTER] = "retry_after",
+};
+
+/* The members of one object that this version reads; the others are
+ * ignored (forward compatibility). */
+typedef struct
+{
+  guint32     present;
+  RcJsonValue values[N_MEMBERS];
+} Members;
+
+static int
+find_member (const RcJsonValue *name)
+{
+  g_autofree char *decoded = NULL;
+  const char *text = name->start;
+  gsize length = (gsize) (name->end - name->start);
+
+  if (name->escaped)
+    {
+      decoded = rc_json_string_dup (name, &length);
+      if (decoded == NULL)
+        return -1;
+      text = decoded;
+    }
+
+  for (guint i = 0; i < N_MEMBERS; i++)
+    if (strlen (member_names[i]) == length && memcmp (member_names[i], text, length) == 0)
+      return (int) i;
+
+  return -1;
+}
+
+static void
+collect_members (const RcJsonValue *object,
+                 Members           *members)
+{
+  RcJsonIter iter;
+  RcJsonValue name;
+  RcJsonValue value;
+
+  members->present = 0;
+  rc_json_iter_init (&iter, object);
+  while (rc_json_iter_next (&iter, &name, &value))
+    {
+      int member = find_member (&name);
+
+      if (member >= 0)
+        {
+          members->present |= 1u << member;
+          members->values[member] = value;
+        }
+    }
+}
 
 static gboolean bad_frame (GError     **error,
                            const char  *format,
@@ -207,107 +336,144 @@ bad_frame (GError     **error,
   return FALSE;
 }
 
-static JsonNode *
-get_value_member (JsonObject *object,
-                  const char *member,
-                  GType       value_type)
+static const RcJsonValue *
+lookup (const Members *members,
+        Member         member)
 {
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != value_type)
-    return NULL;
-
-  return node;
+  return members->present & (1u << member) ? &members->values[member] : NULL;
 }
 
-/* Reads a string member. A missing optional member leaves @out NULL; a
+/* Reads a string member. A missing optional member leaves @out alone; a
  * member of another JSON type is always an error. */
 static gboolean
-read_string (JsonObject  *object,
-             const char  *member,
-             gboolean     required,
-             char       **out,
-             GError     **error)
+read_string (const Members  *members,
+             Member          member,
+             gboolean        required,
+             char          **out,
+             GError        **error)
 {
-  JsonNode *node;
+  const RcJsonValue *value = lookup (members, member);
+  char *text;
 
-  if (!json_object_has_member (object, member) && !required)
+  if (value == NULL && !required)
     return TRUE;
+  if (value == NULL || value->kind != RC_JSON_STRING)
+    return bad_frame (error, "Member \"%s\" must be a string", member_names[member]);
 
-  node = get_value_member (object, member, G_TYPE_STRING);
-  if (node == NULL)
-    return bad_frame (error, "Member \"%s\" must be a string", member);
+  text = rc_json_string_dup (value, NULL);
+  if (text == NULL)
+    return bad_frame (error, "Member \"%s\" must not hold a NUL character", member_names[member]);
 
   g_free (*out);
-  *out = g_strdup (json_node_get_string (node));
+  *out = text;
   return TRUE;
 }
 
+/* Reads an integer member from @min to G_MAXINT64. */
 static gboolean
-read_integer (JsonObject  *object,
-              const char  *member,
-              gboolean     required,
-              gint64      *out,
-              GError     **error)
+read_integer (const Members  *members,
+              Member          member,
+              gboolean        required,
+              gint64          min,
+              gint64         *out,
+              GError        **error)
 {
-  JsonNode *node;
+  const RcJsonValue *value = lookup (members, member);
+  gint64 number;
 
-  if (!json_object_has_member (object, member) && !required)
+  if (value == NULL && !required)
     return TRUE;
+  if (value == NULL || value->kind != RC_JSON_NUMBER ||
+      !rc_json_number_get_int64 (value, &number) || number < min)
+    {
+      if (min == 0)
+        return bad_frame (error, "Member \"%s\" must be a whole number from 0 to 2^63 - 1",
+                          member_names[member]);
+      return bad_frame (error, "Member \"%s\" must be a whole number that fits in 64 bits",
+                        member_names[member]);
+    }
 
-  node = get_value_member (object, member, G_TYPE_INT64);
-  if (node == NULL)
-    return bad_frame (error, "Member \"%s\" must be an integer", member);
-
-  *out = json_node_get_int (node);
+  *out = number;
   return TRUE;
 }
 
 static gboolean
-read_boolean (JsonObject  *object,
-              const char  *member,
-              gboolean    *out,
-              GError     **error)
+read_boolean (const Members  *members,
+              Member          member,
+              gboolean       *out,
+              GError        **error)
 {
-  JsonNode *node = get_value_member (object, member, G_TYPE_BOOLEAN);
+  const RcJsonValue *value = lookup (members, member);
 
-  if (node == NULL)
-    return bad_frame (error, "Member \"%s\" must be true or false", member);
+  if (value == NULL || (value->kind != RC_JSON_TRUE && value->kind != RC_JSON_FALSE))
+    return bad_frame (error, "Member \"%s\" must be true or false", member_names[member]);
 
-  *out = json_node_get_boolean (node);
+  *out = value->kind == RC_JSON_TRUE;
   return TRUE;
 }
 
 static gboolean
-read_base64 (JsonObject  *object,
-             const char  *member,
-             GBytes     **out,
-             GError     **error)
+read_base64 (const Members  *members,
+             Member          member,
+             GBytes        **out,
+             GError        **error)
 {
   g_autofree char *text = NULL;
   GBytes *bytes;
 
-  if (!read_string (object, member, TRUE, &text, error))
+  if (!read_string (members, member, TRUE, &text, error))
     return FALSE;
 
   bytes = rc_base64_decode_strict (text, NULL);
   if (bytes == NULL)
-    return bad_frame (error, "Member \"%s\" is not valid base64", member);
+    return bad_frame (error, "Member \"%s\" is not valid base64", member_names[member]);
 
   g_clear_pointer (out, g_bytes_unref);
   *out = bytes;
   return TRUE;
 }
 
+/* The ciphertext of a message, checked and measured but kept as text. */
 static gboolean
-read_key_material (JsonObject     *object,
+read_base64_in_place (const Members  *members,
+                      RcFrame        *frame,
+                      GError        **error)
+{
+  const RcJsonValue *value = lookup (members, MEMBER_CIPHERTEXT);
+  const char *text;
+  gsize length;
+
+  if (value == NULL || value->kind != RC_JSON_STRING)
+    return bad_frame (error, "Member \"%s\" must be a string", "ciphertext");
+
+  text = value->start;
+  length = (gsize) (value->end - value->start);
+  if (value->escaped)
+    {
+      /* Base64 needs no escape, but "\/" is valid JSON for "/". */
+      g_free (frame->owned_base64);
+      frame->owned_base64 = rc_json_string_dup (value, &length);
+      text = frame->owned_base64;
+      if (text == NULL)
+        return bad_frame (error, "Member \"%s\" is not valid base64", "ciphertext");
+    }
+
+  if (!rc_base64_check (text, length, &frame->ciphertext_size))
+    return bad_frame (error, "Member \"%s\" is not valid base64", "ciphertext");
+
+  frame->ciphertext_base64 = text;
+  frame->ciphertext_base64_length = length;
+  return TRUE;
+}
+
+static gboolean
+read_key_material (const Members  *members,
                    RcKeyMaterial  *keys,
                    GError        **error)
 {
-  if (!read_base64 (object, "identity", &keys->identity, error) ||
-      !read_base64 (object, "ephemeral", &keys->ephemeral, error) ||
-      !read_base64 (object, "signature", &keys->signature, error))
+  if (!read_base64 (members, MEMBER_IDENTITY, &keys->identity, error) ||
+      !read_base64 (members, MEMBER_EPHEMERAL, &keys->ephemeral, error) ||
+      !read_base64 (members, MEMBER_SIGNATURE, &keys->signature, error))
     return FALSE;
 
   if (g_bytes_get_size (keys->ephemeral) != EPHEMERAL_SIZE)
@@ -321,15 +487,15 @@ read_key_material (JsonObject     *object,
 }
 
 static gboolean
-read_error_frame (JsonObject  *object,
-                  RcFrame     *frame,
-                  GError     **error)
+read_error_frame (const Members  *members,
+                  RcFrame        *frame,
+                  GError        **error)
 {
-  if (!read_string (object, "code", TRUE, &frame->code_name, error) ||
-      !read_string (object, "message", FALSE, &frame->message, error) ||
-      !read_integer (object, "attempts_left", FALSE, &frame->attempts_left, error) ||
-      !read_integer (object, "retry_after", FALSE, &frame->retry_after, error) ||
-      !read_integer (object, "seq", FALSE, &frame->seq, error))
+  if (!read_string (members, MEMBER_CODE, TRUE, &frame->code_name, error) ||
+      !read_string (members, MEMBER_MESSAGE, FALSE, &frame->message, error) ||
+      !read_integer (members, MEMBER_ATTEMPTS_LEFT, FALSE, 0, &frame->attempts_left, error) ||
+      !read_integer (members, MEMBER_RETRY_AFTER, FALSE, 0, &frame->retry_after, error) ||
+      !read_integer (members, MEMBER_SEQ, FALSE, 0, &frame->seq, error))
     return FALSE;
 
   frame->code = rc_protocol_error_from_code (frame->code_name);
@@ -337,74 +503,86 @@ read_error_frame (JsonObject  *object,
 }
 
 static gboolean
-read_paired_frame (JsonObject  *object,
-                   RcFrame     *frame,
-                   GError     **error)
+read_paired_frame (const Members  *members,
+                   RcFrame        *frame,
+                   GError        **error)
 {
   g_autofree char *role = NULL;
-  JsonNode *peer_node;
-  JsonObject *peer;
+  const RcJsonValue *peer_value;
+  Members peer;
 
-  if (!read_string (object, "room", TRUE, &frame->room, error) ||
-      !read_string (object, "role", TRUE, &role, error) ||
-      !read_boolean (object, "your_turn", &frame->your_turn, error))
+  if (!read_string (members, MEMBER_ROOM, TRUE, &frame->room, error) ||
+      !read_string (members, MEMBER_ROLE, TRUE, &role, error) ||
+      !read_boolean (members, MEMBER_YOUR_TURN, &frame->your_turn, error))
     return FALSE;
 
   if (!rc_role_from_string (role, &frame->role))
     return bad_frame (error, "Member \"%s\" must be \"creator\" or \"joiner\"", "role");
 
-  peer_node = json_object_get_member (object, "peer");
-  if (peer_node == NULL || !JSON_NODE_HOLDS_OBJECT (peer_node))
+  peer_value = lookup (members, MEMBER_PEER);
+  if (peer_value == NULL || peer_value->kind != RC_JSON_OBJECT)
     return bad_frame (error, "Member \"%s\" must be an object", "peer");
 
-  peer = json_node_get_object (peer_node);
-  return read_string (peer, "name", TRUE, &frame->peer_name, error) &&
-         read_key_material (peer, &frame->peer_keys, error);
+  collect_members (peer_value, &peer);
+  return read_string (&peer, MEMBER_NAME, TRUE, &frame->peer_name, error) &&
+         read_key_material (&peer, &frame->peer_keys, error);
 }
 
 static gboolean
-read_members (JsonObject  *object,
-              RcFrame     *frame,
-              GError     **error)
+read_members (const Members      *members,
+              RcFrame            *frame,
+              RcFrameParseFlags   flags,
+              GError            **error)
 {
   switch (frame->type)
     {
     case RC_FRAME_HELLO:
-      return read_integer (object, "version", TRUE, &frame->version, error) &&
-             read_string (object, "name", TRUE, &frame->name, error) &&
-             read_string (object, "password", TRUE, &frame->password, error);
+      return read_integer (members, MEMBER_VERSION, TRUE, G_MININT64, &frame->version, error) &&
+             read_string (members, MEMBER_NAME, TRUE, &frame->name, error) &&
+             read_string (members, MEMBER_PASSWORD, TRUE, &frame->password, error);
 
     case RC_FRAME_WELCOME:
-      return read_integer (object, "version", TRUE, &frame->version, error) &&
-             read_string (object, "server", TRUE, &frame->server, error);
+      return read_integer (members, MEMBER_VERSION, TRUE, G_MININT64, &frame->version, error) &&
+             read_string (members, MEMBER_SERVER, TRUE, &frame->server, error);
 
     case RC_FRAME_ERROR:
-      return read_error_frame (object, frame, error);
+      return read_error_frame (members, frame, error);
 
     case RC_FRAME_CREATE:
-      return read_key_material (object, &frame->keys, error);
+      return read_key_material (members, &frame->keys, error);
 
     case RC_FRAME_CREATED:
     case RC_FRAME_LEFT:
-      return read_string (object, "room", TRUE, &frame->room, error);
+      return read_string (members, MEMBER_ROOM, TRUE, &frame->room, error);
 
     case RC_FRAME_JOIN:
-      return read_string (object, "room", TRUE, &frame->room, error) &&
-             read_key_material (object, &frame->keys, error);
+      return read_string (members, MEMBER_ROOM, TRUE, &frame->room, error) &&
+             read_key_material (members, &frame->keys, error);
 
     case RC_FRAME_PAIRED:
-      return read_paired_frame (object, frame, error);
+      return read_paired_frame (members, frame, error);
 
     case RC_FRAME_PEER_LEFT:
-      return read_string (object, "reason", TRUE, &frame->reason, error);
+      return read_string (members, MEMBER_REASON, TRUE, &frame->reason, error);
 
     case RC_FRAME_MESSAGE:
-      return read_integer (object, "seq", TRUE, &frame->seq, error) &&
-             read_base64 (object, "ciphertext", &frame->ciphertext, error) &&
-             read_string (object, "sent_at", FALSE, &frame->sent_at, error);
+      if (!read_integer (members, MEMBER_SEQ, TRUE, 0, &frame->seq, error))
+        return FALSE;
+      if (flags & RC_FRAME_PARSE_KEEP_BASE64)
+        {
+          if (!read_base64_in_place (members, frame, error))
+            return FALSE;
+        }
+      else
+        {
+          if (!read_base64 (members, MEMBER_CIPHERTEXT, &frame->ciphertext, error))
+            return FALSE;
+          frame->ciphertext_size = g_bytes_get_size (frame->ciphertext);
+        }
+      return read_string (members, MEMBER_SENT_AT, FALSE, &frame->sent_at, error);
 
     case RC_FRAME_RELAYED:
-      return read_integer (object, "seq", TRUE, &frame->seq, error);
+      return read_integer (members, MEMBER_SEQ, TRUE, 0, &frame->seq, error);
 
     case RC_FRAME_UNKNOWN:
     case RC_FRAME_LEAVE:
@@ -453,105 +631,102 @@ check_values (RcFrame  *frame,
   return TRUE;
 }
 
-/* json-glib is more lenient than JSON: it stops after the first value and
- * ignores what follows, and it takes single-quoted strings and comments.
- * A frame is exactly one JSON object, so this scan refuses what JSON
- * refuses and json-glib would let through: text after the object's closing
- * brace, quotes other than '"' and comments outside strings, and raw control
- * characters inside them. */
 static gboolean
-is_single_object (const char *line,
-                  gsize       length)
+read_type (const Members  *members,
+           RcFrame        *frame,
+           GError        **error)
 {
-  const char *p = line;
-  const char *end = line + length;
-  gboolean in_string = FALSE;
-  guint depth = 0;
+  const RcJsonValue *value = lookup (members, MEMBER_TYPE);
+  g_autofree char *name = NULL;
 
-  while (p < end && g_ascii_isspace (*p))
-    p++;
-  if (p == end || *p != '{')
-    return FALSE;
+  if (value == NULL || value->kind != RC_JSON_STRING)
+    return bad_frame (error, "Member \"%s\" must be a string", "type");
 
-  for (; p < end; p++)
+  for (guint i = RC_FRAME_UNKNOWN + 1; i < G_N_ELEMENTS (frame_type_names); i++)
+    if (rc_json_string_equal (value, frame_type_names[i]))
+      {
+        rc_frame_init (frame, i);
+        return TRUE;
+      }
+
+  name = rc_json_string_dup (value, NULL);
+  if (name == NULL)
+    return bad_frame (error, "Member \"%s\" must not hold a NUL character", "type");
+
+  rc_frame_init (frame, RC_FRAME_UNKNOWN);
+  frame->unknown_type = g_steal_pointer (&name);
+  frame->type_name = frame->unknown_type;
+  return TRUE;
+}
+
+/**
+ * rc_frame_parse_into:
+ * @frame: (out caller-allocates): cleared first; on failure, left cleared
+ * @line: one frame without its "\n"
+ * @checker: kept by the caller from one frame to the next
+ *
+ * Parses and validates a frame. Failures carry %RC_PROTOCOL_ERROR codes:
+ * %RC_PROTOCOL_ERROR_BAD_FRAME for anything malformed (not exactly one JSON
+ * object as docs/protocol.md section 2 defines it, no string "type", a
+ * required member missing or of the wrong JSON type or range, a string the
+ * protocol reads that holds a NUL, bad base64, a room id from the server
+ * that is not 12 upper-case letters and digits); for a well-formed frame,
+ * %RC_PROTOCOL_ERROR_BAD_NAME for a hello whose name breaks the name rules
+ * and %RC_PROTOCOL_ERROR_NO_SUCH_ROOM for a join whose id is not 12
+ * letters and digits. A type this version does not know parses as
+ * %RC_FRAME_UNKNOWN. Unknown members are ignored. With
+ * %RC_FRAME_PARSE_KEEP_BASE64, @frame may borrow from @line.
+ */
+gboolean
+rc_frame_parse_into (RcFrame            *frame,
+                     const char         *line,
+                     gsize               length,
+                     RcFrameParseFlags   flags,
+                     RcJsonChecker      *checker,
+                     GError            **error)
+{
+  g_autoptr(GError) json_error = NULL;
+  RcJsonValue object;
+  Members members;
+
+  g_return_val_if_fail (frame != NULL, FALSE);
+  g_return_val_if_fail (line != NULL || length == 0, FALSE);
+  g_return_val_if_fail (checker != NULL, FALSE);
+
+  rc_frame_clear (frame);
+
+  if (!rc_json_checker_check_object (checker, line, length, &object, &json_error))
+    return bad_frame (error, "%s", json_error->message);
+
+  collect_members (&object, &members);
+  if (!read_type (&members, frame, error) ||
+      !read_members (&members, frame, flags, error) ||
+      !check_values (frame, error))
     {
-      if (in_string)
-        {
-          if ((guchar) *p < 0x20)
-            return FALSE;
-          if (*p == '\\')
-            p++;
-          else if (*p == '"')
-            in_string = FALSE;
-        }
-      else if (*p == '"')
-        in_string = TRUE;
-      else if (*p == '\'' || *p == '/' || *p == '#')
-        return FALSE;
-      else if (*p == '{' || *p == '[')
-        depth++;
-      else if ((*p == '}' || *p == ']') && --depth == 0)
-        break;
-    }
-
-  for (p++; p < end; p++)
-    if (!g_ascii_isspace (*p))
+      rc_frame_clear (frame);
       return FALSE;
+    }
 
   return TRUE;
 }
 
 /**
  * rc_frame_parse:
- * @line: one frame without its "\n", valid UTF-8
+ * @line: one frame without its "\n"
  *
- * Parses and validates a frame. Failures carry %RC_PROTOCOL_ERROR codes:
- * %RC_PROTOCOL_ERROR_BAD_FRAME for anything malformed (not a JSON object, no
- * string "type", a required member missing or of the wrong JSON type, bad
- * base64, a room id from the server that is not 12 upper-case letters and
- * digits); for a well-formed frame, %RC_PROTOCOL_ERROR_BAD_NAME for a hello
- * whose name breaks the name rules and %RC_PROTOCOL_ERROR_NO_SUCH_ROOM for a
- * join whose id is not 12 letters and digits. A type this version does not
- * know parses as %RC_FRAME_UNKNOWN. Unknown members are ignored.
+ * Parses a frame as rc_frame_parse_into() does, into a new frame.
  */
 RcFrame *
 rc_frame_parse (const char  *line,
                 gsize        length,
                 GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(RcFrame) frame = NULL;
-  g_autoptr(GError) json_error = NULL;
-  g_autofree char *type_name = NULL;
-  JsonNode *root;
-  JsonObject *object;
+  g_autoptr(RcJsonChecker) checker = rc_json_checker_new ();
+  g_autoptr(RcFrame) frame = rc_frame_new (RC_FRAME_UNKNOWN);
 
-  g_return_val_if_fail (line != NULL, NULL);
+  g_return_val_if_fail (line != NULL || length == 0, NULL);
 
-  if (!is_single_object (line, length) ||
-      !json_parser_load_from_data (parser, line, (gssize) length, &json_error))
-    {
-      g_set_error_literal (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_FRAME,
-                           "Frame is not valid JSON");
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error_literal (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_FRAME,
-                           "Frame is not a JSON object");
-      return NULL;
-    }
-
-  object = json_node_get_object (root);
-  if (!read_string (object, "type", TRUE, &type_name, error))
-    return NULL;
-
-  frame = rc_frame_new (frame_type_from_string (type_name));
-  frame->type_name = g_steal_pointer (&type_name);
-
-  if (!read_members (object, frame, error) || !check_values (frame, error))
+  if (!rc_frame_parse_into (frame, line, length, RC_FRAME_PARSE_DEFAULT, checker, error))
     return NULL;
 
   return g_steal_pointer (&frame);
@@ -560,117 +735,194 @@ rc_frame_parse (const char  *line,
 /* Building ---------------------------------------------------------------- */
 
 static void
-add_base64 (JsonBuilder *builder,
-            const char  *member,
-            GBytes      *bytes)
+append_json_string (GString    *out,
+                    const char *text)
 {
-  g_autofree char *text = NULL;
+  static const char hex[] = "0123456789abcdef";
+  const char *plain = text;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (out, plain, p - plain);
+      plain = p + 1;
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          g_string_append (out, "\\u00");
+          g_string_append_c (out, hex[c >> 4]);
+          g_string_append_c (out, hex[c & 0xf]);
+          break;
+        }
+    }
+  g_string_append_len (out, plain, p - plain);
+  g_string_append_c (out, '"');
+}
+
+static void
+append_name (GString    *out,
+             const char *member)
+{
+  g_string_append_c (out, ',');
+  g_string_append_c (out, '"');
+  g_string_append (out, member);
+  g_string_append (out, "\":");
+}
+
+static void
+add_string (GString    *out,
+            const char *member,
+            const char *value)
+{
+  append_name (out, member);
+  append_json_string (out, value != NULL ? value : "");
+}
+
+static void
+add_integer (GString    *out,
+             const char *member,
+             gint64      value)
+{
+  char digits[24];
+  char *p = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? 0 - (guint64) value : (guint64) value;
+
+  do
+    *--p = (char) ('0' + magnitude % 10);
+  while ((magnitude /= 10) != 0);
+  if (value < 0)
+    *--p = '-';
+
+  append_name (out, member);
+  g_string_append_len (out, p, digits + sizeof digits - p);
+}
+
+static void
+add_base64 (GString    *out,
+            const char *member,
+            GBytes     *bytes)
+{
+  gsize size = 0;
+  const guchar *data;
+  gsize start;
+  gsize written;
+  int state = 0;
+  int save = 0;
 
   g_return_if_fail (bytes != NULL);
 
-  text = base64_encode_bytes (bytes);
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, text);
+  data = g_bytes_get_data (bytes, &size);
+  append_name (out, member);
+  g_string_append_c (out, '"');
+  start = out->len;
+  g_string_set_size (out, start + (size / 3 + 1) * 4 + 4);
+  written = g_base64_encode_step (data, size, FALSE, out->str + start, &state, &save);
+  written += g_base64_encode_close (FALSE, out->str + start + written, &state, &save);
+  g_string_set_size (out, start + written);
+  g_string_append_c (out, '"');
 }
 
 static void
-add_string (JsonBuilder *builder,
-            const char  *member,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value != NULL ? value : "");
-}
-
-static void
-add_integer (JsonBuilder *builder,
-             const char  *member,
-             gint64       value)
-{
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
-}
-
-static void
-add_key_material (JsonBuilder         *builder,
+add_key_material (GString             *out,
                   const RcKeyMaterial *keys)
 {
-  add_base64 (builder, "identity", keys->identity);
-  add_base64 (builder, "ephemeral", keys->ephemeral);
-  add_base64 (builder, "signature", keys->signature);
+  add_base64 (out, "identity", keys->identity);
+  add_base64 (out, "ephemeral", keys->ephemeral);
+  add_base64 (out, "signature", keys->signature);
 }
 
 static void
-add_members (JsonBuilder   *builder,
+add_members (GString       *out,
              const RcFrame *frame)
 {
   switch (frame->type)
     {
     case RC_FRAME_HELLO:
-      add_integer (builder, "version", frame->version);
-      add_string (builder, "name", frame->name);
-      add_string (builder, "password", frame->password);
+      add_integer (out, "version", frame->version);
+      add_string (out, "name", frame->name);
+      add_string (out, "password", frame->password);
       break;
 
     case RC_FRAME_WELCOME:
-      add_integer (builder, "version", frame->version);
-      add_string (builder, "server", frame->server);
+      add_integer (out, "version", frame->version);
+      add_string (out, "server", frame->server);
       break;
 
     case RC_FRAME_ERROR:
-      add_string (builder, "code", frame->code != RC_PROTOCOL_ERROR_UNKNOWN
-                                     ? rc_protocol_error_to_code (frame->code)
-                                     : frame->code_name);
-      add_string (builder, "message", frame->message != NULL
-                                        ? frame->message
-                                        : rc_protocol_error_default_text (frame->code));
+      add_string (out, "code", frame->code != RC_PROTOCOL_ERROR_UNKNOWN
+                                 ? rc_protocol_error_to_code (frame->code)
+                                 : frame->code_name);
+      add_string (out, "message", frame->message != NULL
+                                    ? frame->message
+                                    : rc_protocol_error_default_text (frame->code));
       if (frame->attempts_left >= 0)
-        add_integer (builder, "attempts_left", frame->attempts_left);
+        add_integer (out, "attempts_left", frame->attempts_left);
       if (frame->retry_after >= 0)
-        add_integer (builder, "retry_after", frame->retry_after);
+        add_integer (out, "retry_after", frame->retry_after);
       if (frame->seq >= 0)
-        add_integer (builder, "seq", frame->seq);
+        add_integer (out, "seq", frame->seq);
       break;
 
     case RC_FRAME_CREATE:
-      add_key_material (builder, &frame->keys);
+      add_key_material (out, &frame->keys);
       break;
 
     case RC_FRAME_CREATED:
     case RC_FRAME_LEFT:
-      add_string (builder, "room", frame->room);
+      add_string (out, "room", frame->room);
       break;
 
     case RC_FRAME_JOIN:
-      add_string (builder, "room", frame->room);
-      add_key_material (builder, &frame->keys);
+      add_string (out, "room", frame->room);
+      add_key_material (out, &frame->keys);
       break;
 
     case RC_FRAME_PAIRED:
-      add_string (builder, "room", frame->room);
-      add_string (builder, "role", rc_role_to_string (frame->role));
-      json_builder_set_member_name (builder, "your_turn");
-      json_builder_add_boolean_value (builder, frame->your_turn);
-      json_builder_set_member_name (builder, "peer");
-      json_builder_begin_object (builder);
-      add_string (builder, "name", frame->peer_name);
-      add_key_material (builder, &frame->peer_keys);
-      json_builder_end_object (builder);
+      add_string (out, "room", frame->room);
+      add_string (out, "role", rc_role_to_string (frame->role));
+      append_name (out, "your_turn");
+      g_string_append (out, frame->your_turn ? "true" : "false");
+      append_name (out, "peer");
+      g_string_append (out, "{\"name\":");
+      append_json_string (out, frame->peer_name != NULL ? frame->peer_name : "");
+      add_key_material (out, &frame->peer_keys);
+      g_string_append_c (out, '}');
       break;
 
     case RC_FRAME_PEER_LEFT:
-      add_string (builder, "reason", frame->reason);
+      add_string (out, "reason", frame->reason);
       break;
 
     case RC_FRAME_MESSAGE:
-      add_integer (builder, "seq", frame->seq);
-      add_base64 (builder, "ciphertext", frame->ciphertext);
+      add_integer (out, "seq", frame->seq);
+      if (frame->ciphertext_base64 != NULL)
+        {
+          append_name (out, "ciphertext");
+          g_string_append_c (out, '"');
+          g_string_append_len (out, frame->ciphertext_base64, (gssize) frame->ciphertext_base64_length);
+          g_string_append_c (out, '"');
+        }
+      else
+        add_base64 (out, "ciphertext", frame->ciphertext);
       if (frame->sent_at != NULL)
-        add_string (builder, "sent_at", frame->sent_at);
+        add_string (out, "sent_at", frame->sent_at);
       break;
 
     case RC_FRAME_RELAYED:
-      add_integer (builder, "seq", frame->seq);
+      add_integer (out, "seq", frame->seq);
       break;
 
     case RC_FRAME_UNKNOWN:
@@ -683,6 +935,25 @@ add_members (JsonBuilder   *builder,
 }
 
 /**
+ * rc_frame_append_line:
+ * @out: where the line goes, after what it holds
+ *
+ * Encodes @frame as one JSON Lines frame, ending in "\n".
+ */
+void
+rc_frame_append_line (const RcFrame *frame,
+                      GString       *out)
+{
+  g_return_if_fail (frame != NULL);
+  g_return_if_fail (frame->type_name != NULL);
+
+  g_string_append (out, "{\"type\":");
+  append_json_string (out, frame->type_name);
+  add_members (out, frame);
+  g_string_append (out, "}\n");
+}
+
+/**
  * rc_frame_to_line:
  * @length: (out) (optional): the line's length, "\n" included
  *
@@ -692,35 +963,14 @@ char *
 rc_frame_to_line (const RcFrame *frame,
                   gsize         *length)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *json = NULL;
-  gsize json_length = 0;
-  char *line;
+  GString *out = g_string_sized_new (128);
 
   g_return_val_if_fail (frame != NULL, NULL);
-  g_return_val_if_fail (frame->type != RC_FRAME_UNKNOWN || frame->type_name != NULL, NULL);
 
-  json_builder_begin_object (builder);
-  add_string (builder, "type", frame->type != RC_FRAME_UNKNOWN
-                                 ? rc_frame_type_to_string (frame->type)
-                                 : frame->type_name);
-  add_members (builder, frame);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json = json_generator_to_data (generator, &json_length);
-
-  line = g_malloc (json_length + 2);
-  memcpy (line, json, json_length);
-  line[json_length] = '\n';
-  line[json_length + 1] = '\0';
+  rc_frame_append_line (frame, out);
   if (length != NULL)
-    *length = json_length + 1;
-
-  return line;
+    *length = out->len;
+  return g_string_free (out, FALSE);
 }
 
 gboolean

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "rc-json.h"
 #include "rc-names.h"
 #include "rc-protocol-error.h"
 
@@ -40,11 +41,13 @@ typedef struct
 
 /* One frame of docs/protocol.md section 3. Which members are set depends on
  * @type; the comments name the frames that carry each. Everything is owned
- * by the frame and freed by rc_frame_free(). */
+ * by the frame and freed by rc_frame_free() (or rc_frame_clear() for a
+ * frame in the caller's storage), except what is marked borrowed. */
 typedef struct
 {
   RcFrameType      type;
-  char            *type_name;      /* as received, for RC_FRAME_UNKNOWN */
+  const char      *type_name;      /* the type as received; static, or in unknown_type */
+  char            *unknown_type;   /* a type this version does not know */
 
   gint64           version;        /* hello, welcome */
   char            *name;           /* hello (trimmed) */
@@ -60,7 +63,12 @@ typedef struct
   RcKeyMaterial    peer_keys;      /* paired */
 
   gint64           seq;            /* message, relayed; error bad-sequence, not-delivered (-1 absent) */
-  GBytes          *ciphertext;     /* message */
+  GBytes          *ciphertext;     /* message, decoded */
+  const char      *ciphertext_base64;        /* message, borrowed from the parsed line or the
+                                              * caller: RC_FRAME_PARSE_KEEP_BASE64 */
+  gsize            ciphertext_base64_length;
+  gsize            ciphertext_size;          /* its decoded size */
+  char            *owned_base64;             /* the base64 text, when it had to be unescaped */
   char            *sent_at;        /* message from the server (NULL when absent) */
 
   char            *reason;         /* peer-left */
@@ -72,15 +80,35 @@ typedef struct
   gint64           retry_after;    /* error blocked, rate-limited (-1 absent) */
 } RcFrame;
 
+typedef enum
+{
+  RC_FRAME_PARSE_DEFAULT      = 0,
+  /* A message's ciphertext is checked and measured, not decoded: the
+   * frame borrows its base64 text from the line (a relay sends on the
+   * very text that came in). */
+  RC_FRAME_PARSE_KEEP_BASE64  = 1 << 0,
+} RcFrameParseFlags;
+
 RcFrame    *rc_frame_new               (RcFrameType       type);
 RcFrame    *rc_frame_new_error         (RcProtocolError   code,
                                         const char       *message);
 void        rc_frame_free              (RcFrame          *frame);
+void        rc_frame_init              (RcFrame          *frame,
+                                        RcFrameType       type);
+void        rc_frame_clear             (RcFrame          *frame);
 const char *rc_frame_type_to_string    (RcFrameType       type);
 
 RcFrame    *rc_frame_parse             (const char       *line,
                                         gsize             length,
                                         GError          **error);
+gboolean    rc_frame_parse_into        (RcFrame          *frame,
+                                        const char       *line,
+                                        gsize             length,
+                                        RcFrameParseFlags flags,
+                                        RcJsonChecker    *checker,
+                                        GError          **error);
+void        rc_frame_append_line       (const RcFrame    *frame,
+                                        GString          *out);
 char       *rc_frame_to_line           (const RcFrame    *frame,
                                         gsize            *length);
 gboolean    rc_frame_write             (GOutputStream    *stream,
@@ -92,6 +120,9 @@ void        rc_key_material_clear      (RcKeyMaterial    *keys);
 void        rc_key_material_copy       (RcKeyMaterial    *dest,
                                         const RcKeyMaterial *src);
 
+gboolean    rc_base64_check            (const char       *text,
+                                        gsize             length,
+                                        gsize            *decoded_size);
 GBytes     *rc_base64_decode_strict    (const char       *text,
                                         GError          **error);
 

@@ -317,6 +317,106 @@ test_base64_strict (void)
     }
 }
 
+/* docs/protocol.md section 2: what a JSON library tolerates is still a
+ * bad frame, and no value is read from a frame that is not valid JSON. */
+static void
+test_frame_strict_json (void)
+{
+  const char *bad[] = {
+    "{\"type\":\"hello\",\"version\":01,\"name\":\"Ana\",\"password\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":0x1,\"name\":\"Ana\",\"password\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":+1,\"name\":\"Ana\",\"password\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"\\x41na\",\"password\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"Ana\",\"password\":\"test12345\\u0000junk\"}",
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"A\\u0000\",\"password\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"Ana\",\"password\":\"x\",\"name\":\"Bo\"}",
+    "{\"type\":\"message\",\"seq\":0x10,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":-1,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":99999999999999999999,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":1.0,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":1e2,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":-01,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":2.,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":.2e-3,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":- 1,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"ping\",\"x\":\"\\U0041\"}",
+    "{\"type\":\"ping\",\"x\":\"\\'\"}",
+    "{\"type\":\"ping\",\"x\":\"\\\t\"}",
+    "{\"type\":\"ping\",\"x\":\"\\u12x4\"}",
+    "{\"type\":\"ping\",\"x\":\"\\uDC00\"}",
+    "{\"type\":\"ping\",\"x\":[1,]}",
+    "{\"type\":\"ping\",\"x\":NaN}",
+    "{\"type\":\"ping\",}",
+    "{\"type\":\"pi\\u0000ng\"}",
+    "{\"type\":\"error\",\"code\":\"auth-failed\",\"attempts_left\":-1}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    assert_parse_fails (bad[i], RC_PROTOCOL_ERROR_BAD_FRAME);
+}
+
+/* Valid JSON in forms a frame rarely takes is still read as it means. */
+static void
+test_frame_unusual_json (void)
+{
+  g_autoptr(RcFrame) escaped = parse_ok ("{\"typ\\u0065\":\"hel\\u006co\",\"version\":1,"
+                                         "\"name\":\"\\u00c1na\",\"password\":\"a\\/b\"}");
+  g_autoptr(RcFrame) spaced = parse_ok (" { \"type\" : \"message\" , \"seq\" : 7 ,"
+                                        " \"ciphertext\" : \"AA\\/C\" , \"x\" : {\"y\":[null]} } ");
+  g_autoptr(RcFrame) unknown_members = parse_ok ("{\"type\":\"ping\",\"x\":\"a\\u0000b\"}");
+  g_autoptr(RcFrame) big_version = parse_ok ("{\"type\":\"hello\",\"version\":9223372036854775807,"
+                                             "\"name\":\"Ana\",\"password\":\"x\"}");
+
+  g_assert_cmpint (escaped->type, ==, RC_FRAME_HELLO);
+  g_assert_cmpstr (escaped->name, ==, "\u00c1na");
+  g_assert_cmpstr (escaped->password, ==, "a/b");
+  g_assert_cmpint (spaced->seq, ==, 7);
+  g_assert_cmpmem (g_bytes_get_data (spaced->ciphertext, NULL), 3, "\x00\x0f\xc2", 3);
+  g_assert_cmpint (unknown_members->type, ==, RC_FRAME_PING);
+  g_assert_cmpint (big_version->version, ==, G_MAXINT64);
+}
+
+/* The server's way: one frame and one checker reused, the ciphertext kept
+ * as the text that came in. */
+static void
+test_frame_parse_into (void)
+{
+  g_autoptr(RcJsonChecker) checker = rc_json_checker_new ();
+  g_autoptr(GError) error = NULL;
+  const char *message = "{\"type\":\"message\",\"seq\":5,\"ciphertext\":\"AAECAw==\"}";
+  const char *escaped = "{\"type\":\"message\",\"seq\":6,\"ciphertext\":\"AA\\/C\"}";
+  const char *short_base64 = "{\"type\":\"message\",\"seq\":1,\"ciphertext\":\"A\"}";
+  g_autofree char *line = NULL;
+  RcFrame frame;
+
+  rc_frame_init (&frame, RC_FRAME_UNKNOWN);
+
+  g_assert_true (rc_frame_parse_into (&frame, message, strlen (message), RC_FRAME_PARSE_KEEP_BASE64,
+                                      checker, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (frame.type, ==, RC_FRAME_MESSAGE);
+  g_assert_null (frame.ciphertext);
+  g_assert_cmpuint (frame.ciphertext_size, ==, 4);
+  g_assert_true (frame.ciphertext_base64 > message && frame.ciphertext_base64 < message + strlen (message));
+  g_assert_cmpmem (frame.ciphertext_base64, frame.ciphertext_base64_length, "AAECAw==", 8);
+
+  frame.sent_at = g_strdup ("2026-11-25T16:02:11Z");
+  line = rc_frame_to_line (&frame, NULL);
+  g_assert_cmpstr (line, ==, "{\"type\":\"message\",\"seq\":5,\"ciphertext\":\"AAECAw==\","
+                             "\"sent_at\":\"2026-11-25T16:02:11Z\"}\n");
+
+  g_assert_true (rc_frame_parse_into (&frame, escaped, strlen (escaped), RC_FRAME_PARSE_KEEP_BASE64,
+                                      checker, &error));
+  g_assert_cmpmem (frame.ciphertext_base64, frame.ciphertext_base64_length, "AA/C", 4);
+  g_assert_cmpuint (frame.ciphertext_size, ==, 3);
+
+  g_assert_false (rc_frame_parse_into (&frame, short_base64, strlen (short_base64),
+                                       RC_FRAME_PARSE_KEEP_BASE64, checker, &error));
+  g_assert_error (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_FRAME);
+  g_assert_cmpint (frame.type, ==, RC_FRAME_UNKNOWN);
+  rc_frame_clear (&frame);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +433,9 @@ main (int   argc,
   g_test_add_func ("/frame/error", test_frame_error);
   g_test_add_func ("/frame/build", test_frame_build);
   g_test_add_func ("/frame/base64-strict", test_base64_strict);
+  g_test_add_func ("/frame/strict-json", test_frame_strict_json);
+  g_test_add_func ("/frame/unusual-json", test_frame_unusual_json);
+  g_test_add_func ("/frame/parse-into", test_frame_parse_into);
 
   return g_test_run ();
 }

@@ -76,7 +76,7 @@ test_bad_sequence (void)
   g_autoptr(TestClient) ana = NULL;
   g_autoptr(TestClient) pablo = NULL;
   g_autofree char *room = NULL;
-  gint64 wrong[] = { 1, -1, 5, G_MAXINT64 };
+  gint64 wrong[] = { 1, 5, G_MAXINT64 };
 
   test_server_start (server);
   room = test_pair (server, &ana, &pablo);
@@ -96,6 +96,37 @@ test_bad_sequence (void)
   send_and_relay (pablo, ana, 0, 10);
   send_and_relay (ana, pablo, 0, 10);
   send_and_relay (pablo, ana, 1, 10);
+}
+
+/* A seq no message can have is not a sequence number at all: the frame is
+ * malformed, and the connection is closed as for any bad frame. */
+static void
+test_seq_out_of_range (void)
+{
+  const char *lines[] = {
+    "{\"type\":\"message\",\"seq\":-1,\"ciphertext\":\"AAEC\"}",
+    "{\"type\":\"message\",\"seq\":99999999999999999999,\"ciphertext\":\"AAEC\"}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(TestServer) server = test_server_new (NULL);
+      g_autoptr(TestClient) ana = NULL;
+      g_autoptr(TestClient) pablo = NULL;
+      g_autoptr(RcFrame) error = NULL;
+      g_autoptr(RcFrame) peer_left = NULL;
+      g_autofree char *room = NULL;
+
+      test_server_start (server);
+      room = test_pair (server, &ana, &pablo);
+
+      test_client_send_line (pablo, lines[i]);
+      error = test_client_expect_error (pablo, RC_PROTOCOL_ERROR_BAD_FRAME);
+      g_assert_cmpint (error->seq, ==, -1);
+      test_client_expect_closed (pablo);
+      peer_left = test_client_expect (ana, RC_FRAME_PEER_LEFT);
+      g_assert_cmpstr (peer_left->reason, ==, "disconnected");
+    }
 }
 
 static void
@@ -216,6 +247,7 @@ main (int    argc,
 
   g_test_add_func ("/server/messages/turns", test_turns);
   g_test_add_func ("/server/messages/bad-sequence", test_bad_sequence);
+  g_test_add_func ("/server/messages/seq-out-of-range", test_seq_out_of_range);
   g_test_add_func ("/server/messages/largest", test_largest_message);
   g_test_add_func ("/server/messages/relayed-first", test_relayed_first);
   g_test_add_func ("/server/messages/slow-reader", test_slow_reader);

@@ -20,6 +20,9 @@
  *   roomchat-bench pingpong [--clients N] [--pace MS] N/2 rooms relay messages
  *   roomchat-bench compare  [--clients N] [--runs R]  pingpong against the floor, alternating
  *
+ * pingpong --perf FILE records a profile of the server (perf record -g)
+ * during the measured seconds.
+ *
  * The server runs pinned to the first CPU and the load generator to the
  * second, when there are two. --floor measures roomchat-bench-floor
  * instead: GIO's threaded socket service and TLS with no protocol at
@@ -35,6 +38,7 @@ typedef struct
   double    warmup;
   gboolean  floor;
   gboolean  no_pin;
+  char     *perf_output;
 } Options;
 
 typedef struct
@@ -42,6 +46,8 @@ typedef struct
   GSubprocess *process;
   gint64       cpu_ticks;
   gint64       rss_kib;
+  const char  *perf_output;   /* record a profile of the measured seconds here */
+  GSubprocess *perf;
 } Sample;
 
 /* /proc -------------------------------------------------------------------- */
@@ -88,6 +94,23 @@ sample_cb (gboolean start,
 
   sample->cpu_ticks = read_cpu_ticks (sample->process);
   sample->rss_kib = read_status (sample->process, "VmRSS:");
+
+  if (start && samples[0].perf_output != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      samples[0].perf = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                                          "perf", "record", "-g", "-q", "-o", samples[0].perf_output,
+                                          "-p", g_subprocess_get_identifier (sample->process), NULL);
+      if (samples[0].perf == NULL)
+        g_printerr ("roomchat-bench: cannot run perf: %s\n", error->message);
+    }
+  else if (!start && samples[0].perf != NULL)
+    {
+      g_subprocess_send_signal (samples[0].perf, SIGINT);
+      g_subprocess_wait (samples[0].perf, NULL, NULL);
+      g_clear_object (&samples[0].perf);
+    }
 }
 
 /* Servers ------------------------------------------------------------------ */
@@ -195,6 +218,7 @@ measure (const Options *options,
       port = server->port;
     }
   samples[0].process = samples[1].process = floor ? floor_process : server->process;
+  samples[0].perf_output = options->perf_output;
   g_usleep (G_USEC_PER_SEC / 2);
   rss_before = read_status (samples[0].process, "VmRSS:");
 
@@ -269,7 +293,7 @@ int
 main (int    argc,
       char **argv)
 {
-  Options options = { 200, 0, 150, 3, 10.0, 2.0, FALSE, FALSE };
+  Options options = { 200, 0, 150, 3, 10.0, 2.0, FALSE, FALSE, NULL };
   g_autoptr(GOptionContext) context = g_option_context_new ("idle|pingpong|compare");
   g_autoptr(GError) error = NULL;
   g_autoptr(TestServer) server = NULL;
@@ -286,6 +310,8 @@ main (int    argc,
     { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "compare: runs of each (default 3)", "R" },
     { "floor", 0, 0, G_OPTION_ARG_NONE, &options.floor, "Measure roomchat-bench-floor instead", NULL },
     { "no-pin", 0, 0, G_OPTION_ARG_NONE, &options.no_pin, "Do not pin server and generator to CPUs", NULL },
+    { "perf", 0, 0, G_OPTION_ARG_FILENAME, &options.perf_output,
+      "pingpong: record the server's measured seconds with perf record -g into FILE", "FILE" },
     { NULL }
   };
   const char *mode;

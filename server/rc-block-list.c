@@ -10,30 +10,47 @@
 #include "rc-tsan.h"
 
 /* Wrong passwords per address, and the addresses blocked for them. An
- * IPv4 address stands for itself; an IPv6 address stands for
- * its /64, since one machine usually holds a whole /64. Every change is
- * written to disk before the caller answers the client, atomically, so that
- * neither a restart nor kill -9 lifts a block. */
+ * IPv4 address stands for itself; an IPv6 address stands for its /64, since
+ * one machine usually holds a whole /64.
+ *
+ * Checking the block, checking the password and counting a wrong one are
+ * one step per address: an attempt reserves its place before its password
+ * is checked, so attempts made at the same moment cannot get past
+ * MAX_AUTH_FAILURES together. Wrong passwords in a row are forgotten when
+ * BLOCK_SECONDS pass without another.
+ *
+ * The list is kept in blocks.json by the state writer (rc-state-writer.c),
+ * which the caller asks to write a wrong password before answering it.
+ * When that write fails, the addresses changed since the last good write
+ * are refused, as if blocked, until a write succeeds: a full disk must not
+ * lift a block. */
+
+#define FAIL_CLOSED_RETRY_SECONDS 60
 
 typedef struct
 {
-  guint  failures;       /* wrong passwords in a row */
-  gint64 blocked_until;  /* wall-clock microseconds since the epoch, 0 if not blocked */
+  guint    failures;       /* wrong passwords in a row */
+  guint    pending;        /* attempts being checked right now */
+  gint64   last_failure;   /* wall-clock µs since the epoch */
+  gint64   blocked_until;  /* wall-clock µs since the epoch, 0 if not blocked */
+  guint64  generation;     /* of its last change */
+  gboolean unsaved;        /* changed, and the last write failed */
 } Entry;
 
 struct _RcBlockList
 {
   GObject     parent_instance;
 
-  /* Immutable after construction */
-  char       *path;
+  gint        changed;     /* atomic: something to write */
+
+  /* Guards everything below. Leaf lock, never held across I/O. */
+  GMutex      lock;
+  GCond       attempt_done;
   guint       max_failures;
   guint       block_seconds;
-
-  /* Guards everything below. Leaf lock: held for the table and the file
-   * write, never while taking another lock. */
-  GMutex      lock;
-  GHashTable *entries;   /* key -> Entry, owned */
+  GHashTable *entries;     /* key -> Entry, owned */
+  guint64     generation;  /* of the newest change */
+  guint64     saved;       /* the newest generation on disk */
   gint64      clock_offset;
 };
 
@@ -44,9 +61,9 @@ rc_block_list_finalize (GObject *object)
 {
   RcBlockList *self = RC_BLOCK_LIST (object);
 
-  g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->entries, g_hash_table_unref);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->attempt_done);
 
   G_OBJECT_CLASS (rc_block_list_parent_class)->finalize (object);
 }
@@ -61,6 +78,7 @@ static void
 rc_block_list_init (RcBlockList *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->attempt_done);
   self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
@@ -115,20 +133,34 @@ rc_block_list_describe_address (GInetAddress  *address,
 }
 
 RcBlockList *
-rc_block_list_new (const char *path,
-                   guint       max_failures,
-                   guint       block_seconds)
+rc_block_list_new (guint max_failures,
+                   guint block_seconds)
 {
   RcBlockList *self;
 
   g_return_val_if_fail (max_failures > 0, NULL);
 
   self = g_object_new (RC_TYPE_BLOCK_LIST, NULL);
-  self->path = g_strdup (path);
   self->max_failures = max_failures;
   self->block_seconds = block_seconds;
 
   return self;
+}
+
+/* The limits of a reloaded configuration, for attempts from now on. */
+void
+rc_block_list_set_limits (RcBlockList *self,
+                          guint        max_failures,
+                          guint        block_seconds)
+{
+  g_return_if_fail (RC_IS_BLOCK_LIST (self));
+  g_return_if_fail (max_failures > 0);
+
+  g_mutex_lock (&self->lock);
+  self->max_failures = max_failures;
+  self->block_seconds = block_seconds;
+  g_cond_broadcast (&self->attempt_done);
+  g_mutex_unlock (&self->lock);
 }
 
 static gint64
@@ -137,72 +169,95 @@ now_us (RcBlockList *self)
   return g_get_real_time () + self->clock_offset * G_USEC_PER_SEC;
 }
 
-/* Forgets blocks that have run out; their failure count starts again. */
+/* Called with the lock held. Marks @entry changed, for the next write. */
 static void
-expire (RcBlockList *self,
-        gint64       now)
+touch (RcBlockList *self,
+       Entry       *entry)
 {
-  GHashTableIter iter;
-  Entry *entry;
-
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
-    if (entry->blocked_until != 0 && entry->blocked_until <= now)
-      g_hash_table_iter_remove (&iter);
+  entry->generation = ++self->generation;
+  g_atomic_int_set (&self->changed, TRUE);
 }
 
-/* Called with the lock held. A failed write is logged, not fatal: the block
- * still holds in memory. */
-static void
-save (RcBlockList *self)
+/* Called with the lock held: forgets what time has lifted, a block or a
+ * run of wrong passwords, and reports whether anything is left. */
+static gboolean
+refresh (RcBlockList *self,
+         Entry       *entry,
+         gint64       now)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *json = NULL;
-  GHashTableIter iter;
-  const char *key;
-  Entry *entry;
-  gsize length = 0;
-
-  if (self->path == NULL)
-    return;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "addresses");
-  json_builder_begin_object (builder);
-  g_hash_table_iter_init (&iter, self->entries);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &entry))
+  if (entry->blocked_until != 0 && entry->blocked_until <= now)
     {
-      json_builder_set_member_name (builder, key);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "failures");
-      json_builder_add_int_value (builder, entry->failures);
-      json_builder_set_member_name (builder, "blocked-until");
-      json_builder_add_int_value (builder, (entry->blocked_until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-      json_builder_end_object (builder);
+      entry->blocked_until = 0;
+      entry->failures = 0;
+      touch (self, entry);
     }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
+  if (entry->blocked_until == 0 && entry->failures > 0 &&
+      now - entry->last_failure > (gint64) self->block_seconds * G_USEC_PER_SEC)
+    {
+      entry->failures = 0;
+      touch (self, entry);
+    }
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  json = json_generator_to_data (generator, &length);
+  return entry->failures > 0 || entry->blocked_until != 0 || entry->pending > 0 || entry->unsaved;
+}
 
-  if (!g_file_set_contents_full (self->path, json, (gssize) length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-    g_message ("Cannot save the blocked addresses: %s", error->message);
+/* Called with the lock held. */
+static Entry *
+lookup (RcBlockList *self,
+        const char  *key,
+        gint64       now)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, key);
+
+  if (entry != NULL && !refresh (self, entry, now))
+    {
+      g_hash_table_remove (self->entries, key);
+      entry = NULL;
+    }
+  return entry;
+}
+
+static gint64
+seconds_left (gint64 until,
+              gint64 now)
+{
+  return (until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
+}
+
+/* Called with the lock held. */
+static gboolean
+refuses (RcBlockList *self,
+         Entry       *entry,
+         gint64       now,
+         gint64      *retry_after)
+{
+  gint64 seconds = 0;
+
+  if (entry == NULL)
+    return FALSE;
+
+  if (entry->blocked_until > now)
+    seconds = MIN (seconds_left (entry->blocked_until, now), (gint64) self->block_seconds);
+  if (entry->unsaved)
+    seconds = MAX (seconds, FAIL_CLOSED_RETRY_SECONDS);
+  if (seconds == 0)
+    return FALSE;
+
+  if (retry_after != NULL)
+    *retry_after = MAX (seconds, 1);
+  return TRUE;
 }
 
 /**
  * rc_block_list_load:
+ * @contents: blocks.json as an earlier run wrote it
  *
- * Reads the blocks a previous run saved. A missing file is no error.
+ * Takes over the blocks and counts of wrong passwords an earlier run kept.
  */
 gboolean
 rc_block_list_load (RcBlockList  *self,
+                    const char   *contents,
+                    gsize         length,
                     GError      **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
@@ -210,16 +265,14 @@ rc_block_list_load (RcBlockList  *self,
   g_autoptr(GList) members = NULL;
   JsonNode *root;
   JsonObject *addresses;
+  gint64 now;
 
   g_return_val_if_fail (RC_IS_BLOCK_LIST (self), FALSE);
 
-  if (self->path == NULL || !g_file_test (self->path, G_FILE_TEST_EXISTS))
-    return TRUE;
-
-  if (!json_parser_load_from_file (parser, self->path, &local_error))
+  if (!json_parser_load_from_data (parser, contents, (gssize) length, &local_error))
     {
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "%s: cannot read the blocked addresses: %s", self->path, local_error->message);
+                   "cannot read the blocked addresses: %s", local_error->message);
       return FALSE;
     }
 
@@ -228,8 +281,7 @@ rc_block_list_load (RcBlockList  *self,
       !json_object_has_member (json_node_get_object (root), "addresses") ||
       !JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (root), "addresses")))
     {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED,
-                   "%s: not a file of blocked addresses", self->path);
+      g_set_error_literal (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "not a file of blocked addresses");
       return FALSE;
     }
 
@@ -237,6 +289,7 @@ rc_block_list_load (RcBlockList  *self,
   members = json_object_get_members (addresses);
 
   g_mutex_lock (&self->lock);
+  now = now_us (self);
   for (const GList *l = members; l != NULL; l = l->next)
     {
       JsonNode *node = json_object_get_member (addresses, l->data);
@@ -251,26 +304,212 @@ rc_block_list_load (RcBlockList  *self,
       entry->failures = (guint) CLAMP (json_object_get_int_member_with_default (object, "failures", 0),
                                        0, G_MAXUINT);
       entry->blocked_until = json_object_get_int_member_with_default (object, "blocked-until", 0) * G_USEC_PER_SEC;
+      /* Files of earlier versions have no time of the last failure: from now. */
+      entry->last_failure = json_object_get_int_member_with_default (object, "last-failure", now / G_USEC_PER_SEC)
+                            * G_USEC_PER_SEC;
       g_hash_table_replace (self->entries, g_strdup (l->data), entry);
+      if (!refresh (self, entry, now))
+        g_hash_table_remove (self->entries, l->data);
     }
-  expire (self, now_us (self));
+  self->saved = self->generation;
   g_mutex_unlock (&self->lock);
 
   return TRUE;
 }
 
 /**
+ * rc_block_list_serialize:
+ * @generation: (out): what the text holds, for rc_block_list_saved()
+ *
+ * Returns: the contents of blocks.json
+ */
+char *
+rc_block_list_serialize (RcBlockList *self,
+                         gsize       *length,
+                         guint64     *generation)
+{
+  GString *out = g_string_new ("{\n  \"addresses\" : {");
+  GHashTableIter iter;
+  const char *key;
+  Entry *entry;
+  gboolean first = TRUE;
+  gint64 now;
+
+  g_return_val_if_fail (RC_IS_BLOCK_LIST (self), NULL);
+
+  g_atomic_int_set (&self->changed, FALSE);
+
+  g_mutex_lock (&self->lock);
+  now = now_us (self);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &entry))
+    {
+      if (!refresh (self, entry, now))
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      if (entry->failures == 0 && entry->blocked_until == 0)
+        continue;
+
+      /* Keys are addresses and prefixes: nothing in them needs escaping. */
+      g_string_append_printf (out, "%s\n    \"%s\" : {\"failures\" : %u, \"blocked-until\" : %" G_GINT64_FORMAT
+                              ", \"last-failure\" : %" G_GINT64_FORMAT "}",
+                              first ? "" : ",", key, entry->failures,
+                              (entry->blocked_until + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC,
+                              entry->last_failure / G_USEC_PER_SEC);
+      first = FALSE;
+    }
+  *generation = self->generation;
+  g_mutex_unlock (&self->lock);
+
+  g_string_append (out, first ? "}\n}\n" : "\n  }\n}\n");
+  *length = out->len;
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * rc_block_list_saved:
+ * @generation: from rc_block_list_serialize()
+ * @ok: whether the file was written
+ *
+ * After a failed write, the addresses changed since the last good one are
+ * refused until a write succeeds.
+ */
+void
+rc_block_list_saved (RcBlockList *self,
+                     guint64      generation,
+                     gboolean     ok)
+{
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_return_if_fail (RC_IS_BLOCK_LIST (self));
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    {
+      if (ok && entry->generation <= generation)
+        entry->unsaved = FALSE;
+      else if (!ok && entry->generation > self->saved && entry->generation <= generation)
+        entry->unsaved = TRUE;
+    }
+  if (ok)
+    self->saved = MAX (self->saved, generation);
+  else
+    g_atomic_int_set (&self->changed, TRUE);
+  g_cond_broadcast (&self->attempt_done);
+  g_mutex_unlock (&self->lock);
+}
+
+/* Whether anything changed since the last rc_block_list_serialize(). */
+gboolean
+rc_block_list_has_changes (RcBlockList *self)
+{
+  g_return_val_if_fail (RC_IS_BLOCK_LIST (self), FALSE);
+
+  return g_atomic_int_get (&self->changed);
+}
+
+/**
  * rc_block_list_is_blocked:
- * @retry_after: (out) (optional): whole seconds until the block ends, rounded up
+ * @retry_after: (out) (optional): whole seconds until logins are allowed
+ *   again, rounded up
  */
 gboolean
 rc_block_list_is_blocked (RcBlockList *self,
                           const char  *key,
                           gint64      *retry_after)
 {
-  Entry *entry;
+  gboolean blocked;
   gint64 now;
+
+  g_return_val_if_fail (RC_IS_BLOCK_LIST (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  now = now_us (self);
+  blocked = refuses (self, lookup (self, key, now), now, retry_after);
+  g_mutex_unlock (&self->lock);
+
+  return blocked;
+}
+
+/**
+ * rc_block_list_begin_attempt:
+ * @deadline: monotonic time to give up waiting at
+ * @retry_after: (out) (optional): for %RC_ATTEMPT_BLOCKED, whole seconds
+ *   until the block ends
+ *
+ * Reserves one of the wrong passwords the address may still give, before
+ * its password is checked. When the attempts in flight use them all up,
+ * waits for them (until @deadline). After %RC_ATTEMPT_ALLOWED, call
+ * rc_block_list_end_attempt().
+ */
+RcAttempt
+rc_block_list_begin_attempt (RcBlockList *self,
+                             const char  *key,
+                             gint64       deadline,
+                             gint64      *retry_after)
+{
+  RcAttempt result;
+
+  g_return_val_if_fail (RC_IS_BLOCK_LIST (self), RC_ATTEMPT_BLOCKED);
+  g_return_val_if_fail (key != NULL, RC_ATTEMPT_BLOCKED);
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      gint64 now = now_us (self);
+      Entry *entry = lookup (self, key, now);
+
+      if (refuses (self, entry, now, retry_after))
+        {
+          result = RC_ATTEMPT_BLOCKED;
+          break;
+        }
+      if (entry == NULL)
+        {
+          entry = g_new0 (Entry, 1);
+          g_hash_table_insert (self->entries, g_strdup (key), entry);
+        }
+      if (entry->failures + entry->pending < self->max_failures)
+        {
+          entry->pending++;
+          result = RC_ATTEMPT_ALLOWED;
+          break;
+        }
+      if (!g_cond_wait_until (&self->attempt_done, &self->lock, deadline))
+        {
+          result = RC_ATTEMPT_BUSY;
+          break;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return result;
+}
+
+/**
+ * rc_block_list_end_attempt:
+ * @correct: whether the password was right
+ * @attempts_left: (out) (optional): for a wrong one, how many more the
+ *   address may give before it is blocked
+ *
+ * Counts the attempt reserved by rc_block_list_begin_attempt(). A correct
+ * password starts the count again. Returns %TRUE when this wrong password
+ * blocks the address.
+ */
+gboolean
+rc_block_list_end_attempt (RcBlockList *self,
+                           const char  *key,
+                           gboolean     correct,
+                           guint       *attempts_left)
+{
+  Entry *entry;
   gboolean blocked = FALSE;
+  gint64 now;
 
   g_return_val_if_fail (RC_IS_BLOCK_LIST (self), FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
@@ -278,74 +517,38 @@ rc_block_list_is_blocked (RcBlockList *self,
   g_mutex_lock (&self->lock);
   now = now_us (self);
   entry = g_hash_table_lookup (self->entries, key);
-  if (entry != NULL && entry->blocked_until > now)
+  g_assert (entry != NULL && entry->pending > 0);
+  entry->pending--;
+  refresh (self, entry, now);
+
+  if (correct)
     {
-      blocked = TRUE;
-      if (retry_after != NULL)
-        *retry_after = MIN ((entry->blocked_until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC,
-                            (gint64) self->block_seconds);
+      if (entry->failures > 0)
+        {
+          entry->failures = 0;
+          touch (self, entry);
+        }
     }
-  else if (entry != NULL && entry->blocked_until != 0)
+  else
     {
-      g_hash_table_remove (self->entries, key);
-      save (self);
+      entry->failures++;
+      entry->last_failure = now;
+      if (entry->failures >= self->max_failures)
+        {
+          entry->blocked_until = now + (gint64) self->block_seconds * G_USEC_PER_SEC;
+          blocked = TRUE;
+        }
+      touch (self, entry);
+      if (attempts_left != NULL)
+        *attempts_left = entry->failures >= self->max_failures ? 0 : self->max_failures - entry->failures;
     }
+
+  if (!refresh (self, entry, now))
+    g_hash_table_remove (self->entries, key);
+  g_cond_broadcast (&self->attempt_done);
   g_mutex_unlock (&self->lock);
 
   return blocked;
-}
-
-/**
- * rc_block_list_add_failure:
- * @attempts_left: (out): wrong passwords still allowed before the block
- *
- * Counts a wrong password. Returns %TRUE when this one blocks the address;
- * the block is on disk when this returns.
- */
-gboolean
-rc_block_list_add_failure (RcBlockList *self,
-                           const char  *key,
-                           guint       *attempts_left)
-{
-  Entry *entry;
-  gboolean blocked = FALSE;
-
-  g_return_val_if_fail (RC_IS_BLOCK_LIST (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, key);
-  if (entry == NULL)
-    {
-      entry = g_new0 (Entry, 1);
-      g_hash_table_insert (self->entries, g_strdup (key), entry);
-    }
-
-  entry->failures++;
-  if (entry->failures >= self->max_failures)
-    {
-      entry->blocked_until = now_us (self) + (gint64) self->block_seconds * G_USEC_PER_SEC;
-      blocked = TRUE;
-    }
-  *attempts_left = entry->failures >= self->max_failures ? 0 : self->max_failures - entry->failures;
-  save (self);
-  g_mutex_unlock (&self->lock);
-
-  return blocked;
-}
-
-/* A correct password: the count of wrong ones starts again. */
-void
-rc_block_list_add_success (RcBlockList *self,
-                           const char  *key)
-{
-  g_return_if_fail (RC_IS_BLOCK_LIST (self));
-  g_return_if_fail (key != NULL);
-
-  g_mutex_lock (&self->lock);
-  if (g_hash_table_remove (self->entries, key))
-    save (self);
-  g_mutex_unlock (&self->lock);
 }
 
 guint

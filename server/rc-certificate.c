@@ -19,8 +19,6 @@
  * does, with GnuTLS, before the server listens.
  * It is the only file of the server that uses GnuTLS for certificates. */
 
-#define CERT_FILE "cert.pem"
-#define KEY_FILE "key.pem"
 #define VALIDITY_SECONDS ((time_t) 10 * 365 * 24 * 60 * 60 + 3 * 24 * 60 * 60)
 
 G_DEFINE_AUTO_CLEANUP_FREE_FUNC (gnutls_x509_crt_t, gnutls_x509_crt_deinit, NULL)
@@ -52,16 +50,14 @@ gnutls_failed (int          ret,
 }
 
 static gboolean
-read_file (const char      *path,
-           const char      *key,
-           gnutls_datum_t  *datum,
-           char           **contents,
-           GError         **error)
+read_file (const char  *path,
+           const char  *key,
+           char       **contents,
+           GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gsize length = 0;
 
-  if (!g_file_get_contents (path, contents, &length, &local_error))
+  if (!g_file_get_contents (path, contents, NULL, &local_error))
     {
       const char *reason = local_error->message;
 
@@ -74,91 +70,108 @@ read_file (const char      *path,
       return FALSE;
     }
 
-  datum->data = (unsigned char *) *contents;
-  datum->size = (unsigned int) length;
   return TRUE;
 }
 
-/* Checks that the key in @key_path belongs to the certificate in
- * @cert_path: both must name the same public key. */
+/* Checks that @key_pem belongs to the certificate in @cert_pem: both must
+ * name the same public key. The names say where each came from. */
 static gboolean
-check_pair (const char  *cert_path,
-            const char  *key_path,
+check_pair (const char  *cert_pem,
+            const char  *key_pem,
+            const char  *cert_name,
+            const char  *key_name,
             GError     **error)
 {
   g_auto(gnutls_x509_crt_t) crt = NULL;
   g_auto(gnutls_x509_privkey_t) key = NULL;
-  g_autofree char *cert_pem = NULL;
-  g_autofree char *key_pem = NULL;
-  gnutls_datum_t cert_datum;
-  gnutls_datum_t key_datum;
+  gnutls_datum_t cert_datum = { (unsigned char *) cert_pem, (unsigned int) strlen (cert_pem) };
+  gnutls_datum_t key_datum = { (unsigned char *) key_pem, (unsigned int) strlen (key_pem) };
   guint8 cert_id[64];
   guint8 key_id[64];
   size_t cert_id_size = sizeof cert_id;
   size_t key_id_size = sizeof key_id;
 
-  if (!read_file (cert_path, "TLS_CERT", &cert_datum, &cert_pem, error) ||
-      !read_file (key_path, "TLS_KEY", &key_datum, &key_pem, error))
-    return FALSE;
-
-  if (gnutls_failed (gnutls_x509_crt_init (&crt), "TLS_CERT", cert_path, error) ||
+  if (gnutls_failed (gnutls_x509_crt_init (&crt), "TLS_CERT", cert_name, error) ||
       gnutls_failed (gnutls_x509_crt_import (crt, &cert_datum, GNUTLS_X509_FMT_PEM),
-                     "TLS_CERT is not a PEM certificate", cert_path, error) ||
-      gnutls_failed (gnutls_x509_privkey_init (&key), "TLS_KEY", key_path, error) ||
+                     "TLS_CERT is not a PEM certificate", cert_name, error) ||
+      gnutls_failed (gnutls_x509_privkey_init (&key), "TLS_KEY", key_name, error) ||
       gnutls_failed (gnutls_x509_privkey_import2 (key, &key_datum, GNUTLS_X509_FMT_PEM, NULL, 0),
-                     "TLS_KEY is not an unencrypted PEM private key", key_path, error))
+                     "TLS_KEY is not an unencrypted PEM private key", key_name, error))
     return FALSE;
 
   if (gnutls_failed (gnutls_x509_crt_get_key_id (crt, GNUTLS_KEYID_USE_SHA256, cert_id, &cert_id_size),
-                     "TLS_CERT", cert_path, error) ||
+                     "TLS_CERT", cert_name, error) ||
       gnutls_failed (gnutls_x509_privkey_get_key_id (key, GNUTLS_KEYID_USE_SHA256, key_id, &key_id_size),
-                     "TLS_KEY", key_path, error))
+                     "TLS_KEY", key_name, error))
     return FALSE;
 
   if (cert_id_size != key_id_size || memcmp (cert_id, key_id, cert_id_size) != 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "TLS_KEY (%s) does not belong to the certificate of TLS_CERT (%s)", key_path, cert_path);
+                   "TLS_KEY (%s) does not belong to the certificate of TLS_CERT (%s)", key_name, cert_name);
       return FALSE;
     }
 
   return TRUE;
 }
 
-/**
- * rc_certificate_load:
- *
- * Loads a PEM certificate (chain) and its key, after checking they belong
- * together. Errors are one line naming the file and the setting.
- */
-GTlsCertificate *
-rc_certificate_load (const char  *cert_path,
-                     const char  *key_path,
-                     GError     **error)
+static GTlsCertificate *
+new_from_pem (const char  *cert_pem,
+              const char  *key_pem,
+              const char  *cert_name,
+              const char  *key_name,
+              GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *both = NULL;
   GTlsCertificate *certificate;
 
-  g_return_val_if_fail (cert_path != NULL, NULL);
-  g_return_val_if_fail (key_path != NULL, NULL);
-
-  if (!check_pair (cert_path, key_path, error))
+  if (!check_pair (cert_pem, key_pem, cert_name, key_name, error))
     return NULL;
 
-  certificate = g_tls_certificate_new_from_files (cert_path, key_path, &local_error);
+  both = g_strconcat (cert_pem, "\n", key_pem, NULL);
+  certificate = g_tls_certificate_new_from_pem (both, -1, &local_error);
+  explicit_bzero (both, strlen (both));
   if (certificate == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "TLS_CERT (%s) or TLS_KEY cannot be used: %s",
-                   cert_path, local_error->message);
+                   cert_name, local_error->message);
       return NULL;
     }
 
   return certificate;
 }
 
+/**
+ * rc_certificate_load:
+ *
+ * Loads the administrator's PEM certificate (chain) and its key, after
+ * checking they belong together. Errors are one line naming the file and
+ * the setting.
+ */
+GTlsCertificate *
+rc_certificate_load (const char  *cert_path,
+                     const char  *key_path,
+                     GError     **error)
+{
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  GTlsCertificate *certificate;
+
+  g_return_val_if_fail (cert_path != NULL, NULL);
+  g_return_val_if_fail (key_path != NULL, NULL);
+
+  if (!read_file (cert_path, "TLS_CERT", &cert_pem, error) ||
+      !read_file (key_path, "TLS_KEY", &key_pem, error))
+    return NULL;
+
+  certificate = new_from_pem (cert_pem, key_pem, cert_path, key_path, error);
+  explicit_bzero (key_pem, strlen (key_pem));
+  return certificate;
+}
+
 static gboolean
-generate (const char  *cert_path,
-          const char  *key_path,
+generate (RcStateDir  *dir,
           const char  *common_name,
           GError     **error)
 {
@@ -196,43 +209,62 @@ generate (const char  *cert_path,
     return FALSE;
 
   /* The key first: a certificate without its key would be useless. */
-  if (!g_file_set_contents_full (key_path, (const char *) key_pem.data, key_pem.size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0600, error) ||
-      !g_file_set_contents_full (cert_path, (const char *) cert_pem.data, cert_pem.size,
-                                 G_FILE_SET_CONTENTS_CONSISTENT, 0644, error))
+  if (!rc_state_dir_write (dir, RC_STATE_KEY_FILE, (const char *) key_pem.data, key_pem.size, 0600, error) ||
+      !rc_state_dir_write (dir, RC_STATE_CERT_FILE, (const char *) cert_pem.data, cert_pem.size, 0644, error))
     return FALSE;
 
-  g_message ("Made a self-signed Ed25519 certificate, valid for 10 years: %s", cert_path);
+  g_message ("Made a self-signed Ed25519 certificate, valid for 10 years: %s/%s",
+             rc_state_dir_get_path (dir), RC_STATE_CERT_FILE);
   return TRUE;
 }
 
 /**
  * rc_certificate_load_or_create:
  *
- * Loads the certificate the server made in @state_dir at an earlier start,
- * or makes one: self-signed, Ed25519, valid for ten years.
+ * Loads the certificate the server made in its state directory at an
+ * earlier start, or makes one: self-signed, Ed25519, valid for ten years.
  */
 GTlsCertificate *
-rc_certificate_load_or_create (const char  *state_dir,
+rc_certificate_load_or_create (RcStateDir  *dir,
                                const char  *common_name,
                                GError     **error)
 {
   g_autofree char *cert_path = NULL;
   g_autofree char *key_path = NULL;
+  g_autofree char *cert_pem = NULL;
+  g_autofree char *key_pem = NULL;
+  g_autoptr(GError) cert_error = NULL;
+  g_autoptr(GError) key_error = NULL;
+  GTlsCertificate *certificate;
 
-  g_return_val_if_fail (state_dir != NULL, NULL);
+  g_return_val_if_fail (RC_IS_STATE_DIR (dir), NULL);
   g_return_val_if_fail (common_name != NULL, NULL);
 
-  cert_path = g_build_filename (state_dir, CERT_FILE, NULL);
-  key_path = g_build_filename (state_dir, KEY_FILE, NULL);
-
-  if (!g_file_test (cert_path, G_FILE_TEST_EXISTS) || !g_file_test (key_path, G_FILE_TEST_EXISTS))
+  cert_pem = rc_state_dir_read (dir, RC_STATE_CERT_FILE, NULL, &cert_error);
+  key_pem = rc_state_dir_read (dir, RC_STATE_KEY_FILE, NULL, &key_error);
+  if (g_error_matches (cert_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
+      g_error_matches (key_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
-      if (!generate (cert_path, key_path, common_name, error))
+      g_clear_pointer (&cert_pem, g_free);
+      g_clear_pointer (&key_pem, g_free);
+      g_clear_error (&cert_error);
+      g_clear_error (&key_error);
+      if (!generate (dir, common_name, error))
         return NULL;
+      cert_pem = rc_state_dir_read (dir, RC_STATE_CERT_FILE, NULL, &cert_error);
+      key_pem = rc_state_dir_read (dir, RC_STATE_KEY_FILE, NULL, &key_error);
+    }
+  if (cert_pem == NULL || key_pem == NULL)
+    {
+      g_propagate_error (error, cert_error != NULL ? g_steal_pointer (&cert_error) : g_steal_pointer (&key_error));
+      return NULL;
     }
 
-  return rc_certificate_load (cert_path, key_path, error);
+  cert_path = g_build_filename (rc_state_dir_get_path (dir), RC_STATE_CERT_FILE, NULL);
+  key_path = g_build_filename (rc_state_dir_get_path (dir), RC_STATE_KEY_FILE, NULL);
+  certificate = new_from_pem (cert_pem, key_pem, cert_path, key_path, error);
+  explicit_bzero (key_pem, strlen (key_pem));
+  return certificate;
 }
 
 /* The SHA-256 fingerprint of the certificate's DER form, as clients show it

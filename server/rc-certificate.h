@@ -3,12 +3,14 @@
 
 #include <gio/gio.h>
 
+#include "rc-state-dir.h"
+
 G_BEGIN_DECLS
 
 GTlsCertificate *rc_certificate_load           (const char       *cert_path,
                                                 const char       *key_path,
                                                 GError          **error);
-GTlsCertificate *rc_certificate_load_or_create (const char       *state_dir,
+GTlsCertificate *rc_certificate_load_or_create (RcStateDir       *dir,
                                                 const char       *common_name,
                                                 GError          **error);
 char            *rc_certificate_fingerprint    (GTlsCertificate  *certificate);

@@ -3,37 +3,47 @@
 
 #include "rc-connection.h"
 #include "rc-frame-reader.h"
-#include "rc-room-registry.h"
+#include "rc-json.h"
+#include "rc-tls-session.h"
 
 G_BEGIN_DECLS
 
-/* One client: its TLS stream, its state in the protocol and the locks that
+/* One client: its TLS session, its state in the protocol and the locks that
  * let its peer's thread write to it. rc-connection.c has the life of the
- * connection (handshake, reading, closing); rc-connection-rooms.c has the
- * frames of rooms and messages. */
+ * connection (handshake, frames, closing, writing); rc-connection-hello.c
+ * has logging in. */
+
+typedef enum
+{
+  SERVE_CONTINUE,
+  SERVE_CLOSE,          /* close after the error frame, if any */
+  SERVE_CLOSE_QUIETLY,  /* the other side is gone: no frame, no linger */
+} ServeResult;
 
 struct _RcConnection
 {
   GObject            parent_instance;
 
-  /* Borrowed: the server outlives its connections. */
-  RcServer          *server;
-
   /* Set at construction, then immutable. */
+  RcServerContext   *context;
   GSocketConnection *socket_connection;
   GSocket           *socket;          /* borrowed from socket_connection */
   char              *address_text;    /* for statistics and logs */
   char              *address_key;     /* for blocks and per-address limits */
   guint64            id;              /* for logs */
-  GCancellable      *cancellable;
+  gint64             accepted_at;
 
-  /* The connection's own thread only, its only reader. tls and output are
-   * set before the connection can be anyone's peer, and kept until it is
-   * finalized. */
-  GIOStream         *tls;
-  GOutputStream     *output;          /* borrowed from tls */
-  GInputStream      *input;           /* RcTimedInputStream over tls */
+  /* The connection's own thread only. tls is set before the connection
+   * can be anyone's peer, and kept until it is finalized; name is set at
+   * login, before, and read by rooms after. */
+  RcTlsSession      *tls;
+  GInputStream      *input;           /* RcTlsInputStream over tls */
   RcFrameReader     *reader;
+  RcJsonChecker     *checker;
+  RcFrame            frame;           /* the frame being handled */
+  GString           *out;             /* a relayed message being built; NULL while idle */
+  gint64             sent_at_second;
+  char               sent_at[24];     /* sent_at_second, as docs/protocol.md 3.3 writes it */
   char              *name;
   gboolean           authenticated;
   gboolean           admitted;
@@ -42,9 +52,9 @@ struct _RcConnection
   double             tokens;
   gint64             tokens_time;
 
-  /* Guards writes to output and write_closed: one writer at a time. Held
-   * across a write, which the socket timeout bounds, or across the two
-   * writes of a relay. Taken after a room's lock, before state_lock. */
+  /* Guards writes to tls and write_closed: one writer at a time. Held
+   * across a write, which the socket's timeout bounds, or across the two
+   * writes of a relay (lock order: rc-room.h). */
   GMutex             write_lock;
   gboolean           write_closed;
 
@@ -56,30 +66,12 @@ struct _RcConnection
   gint               terminating;     /* atomic: the server is shutting down */
 };
 
-/* rc-connection.c */
-gboolean  rc_connection_write_locked (RcConnection   *self,
-                                      const RcFrame  *frame);
-gboolean  rc_connection_write_line_locked (RcConnection *self,
-                                           const char   *line,
-                                           gsize         length);
-gboolean  rc_connection_write        (RcConnection   *self,
-                                      const RcFrame  *frame);
-gboolean  rc_connection_write_error  (RcConnection   *self,
-                                      RcProtocolError code);
-void      rc_connection_kill         (RcConnection   *self);
-RcRoom   *rc_connection_get_room     (RcConnection   *self);
-void      rc_connection_set_room     (RcConnection   *self,
-                                      RcRoom         *room);
-
-/* rc-connection-rooms.c */
-gboolean  rc_connection_create_room  (RcConnection   *self,
-                                      RcFrame        *frame);
-gboolean  rc_connection_join_room    (RcConnection   *self,
-                                      RcFrame        *frame);
-gboolean  rc_connection_leave_room   (RcConnection   *self);
-gboolean  rc_connection_relay        (RcConnection   *self,
-                                      RcFrame        *frame,
-                                      gboolean       *relayed);
-void      rc_connection_drop_room    (RcConnection   *self);
+/* rc-connection-hello.c */
+ServeResult _rc_connection_handle_hello (RcConnection  *self,
+                                         RcFrame       *frame,
+                                         RcFrame      **close_frame);
+ServeResult _rc_connection_close_with   (RcConnection     *self,
+                                         RcFrame         **close_frame,
+                                         RcProtocolError   code);
 
 G_END_DECLS

@@ -6,32 +6,37 @@
 #include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "rc-connection-private.h"
-#include "rc-timed-input-stream.h"
+#include "rc-tls-input-stream.h"
 #include "rc-tsan.h"
 
 /* The life of one connection, all of it in the thread GThreadedSocketService
  * gave it: wait for the first byte, TLS 1.3 handshake, hello, then frames
- * until one side ends it; then the error frame if there is one, close_notify,
- * and a short linger so that the client reads the error rather than a reset.
+ * until one side ends it; then the error frame if there is one,
+ * close_notify, and a short linger so that the client reads the error
+ * rather than a reset.
+ *
+ * The way of a message is kept short: the reader hands out the line in
+ * place, the frame and its checker are reused, the ciphertext stays the
+ * base64 text that came in, and the frame for the peer is built in a
+ * buffer kept while the chat is lively. A connection quiet for QUIET_MS
+ * gives its buffers back and waits for its socket without holding a TLS
+ * buffer either, so thousands of idle ones cost little.
  *
  * Other threads touch a connection only through its write lock (its peer
  * relaying, telling it the peer left) and through rc_connection_kill() and
  * rc_connection_terminate(), which wake its reader: by shutting the socket
- * down (the connection is dropped) or by its cancellable (shutdown). */
+ * down (the connection is dropped) or, at shutdown, by the flag it checks
+ * when its read stops (at most QUIET_MS later). */
 
+#define QUIET_MS 1000
 #define DRAIN_LIMIT (256 * 1024)
 
 G_DEFINE_FINAL_TYPE (RcConnection, rc_connection, G_TYPE_OBJECT)
-
-typedef enum
-{
-  SERVE_CONTINUE,
-  SERVE_CLOSE,          /* close after the error frame, if any */
-  SERVE_CLOSE_QUIETLY,  /* the other side is gone: no frame, no linger */
-} ServeResult;
 
 static void
 rc_connection_finalize (GObject *object)
@@ -42,7 +47,11 @@ rc_connection_finalize (GObject *object)
   g_clear_object (&self->input);
   g_clear_object (&self->tls);
   g_clear_object (&self->socket_connection);
-  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->checker, rc_json_checker_free);
+  rc_frame_clear (&self->frame);
+  if (self->out != NULL)
+    g_string_free (self->out, TRUE);
+  g_clear_pointer (&self->context, rc_server_context_unref);
   g_clear_pointer (&self->address_text, g_free);
   g_clear_pointer (&self->address_key, g_free);
   g_clear_pointer (&self->name, g_free);
@@ -64,61 +73,62 @@ rc_connection_init (RcConnection *self)
 {
   g_mutex_init (&self->write_lock);
   g_mutex_init (&self->state_lock);
+  rc_frame_init (&self->frame, RC_FRAME_UNKNOWN);
 }
 
+/**
+ * rc_connection_new:
+ * @address_text: the client's address, as the statistics show it
+ * @address_key: the address or prefix limits and blocks apply to
+ *
+ * A connection just accepted, that has its place (rc_admission_open()).
+ */
 RcConnection *
-rc_connection_new (RcServer          *server,
+rc_connection_new (RcServerContext   *context,
                    GSocketConnection *connection,
+                   const char        *address_text,
+                   const char        *address_key,
                    guint64            id)
 {
-  g_autoptr(GSocketAddress) remote = NULL;
   RcConnection *self;
 
-  g_return_val_if_fail (RC_IS_SERVER (server), NULL);
+  g_return_val_if_fail (context != NULL, NULL);
   g_return_val_if_fail (G_IS_SOCKET_CONNECTION (connection), NULL);
 
   self = g_object_new (RC_TYPE_CONNECTION, NULL);
-  self->server = server;
+  self->context = rc_server_context_ref (context);
   self->socket_connection = g_object_ref (connection);
   self->socket = g_socket_connection_get_socket (connection);
+  self->address_text = g_strdup (address_text);
+  self->address_key = g_strdup (address_key);
   self->id = id;
-  self->cancellable = g_cancellable_new ();
-
-  remote = g_socket_connection_get_remote_address (connection, NULL);
-  if (G_IS_INET_SOCKET_ADDRESS (remote))
-    rc_block_list_describe_address (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
-                                    &self->address_text, &self->address_key);
-  else
-    {
-      self->address_text = g_strdup ("unknown");
-      self->address_key = g_strdup ("unknown");
-    }
+  self->accepted_at = g_get_monotonic_time ();
 
   return self;
 }
 
 /* Writing ----------------------------------------------------------------- */
 
-/**
- * rc_connection_write_locked:
- *
- * Writes @frame; the caller holds the write lock. A write that fails or
- * waits longer than the write timeout ends the connection: the stream is
- * broken in the middle of a TLS record, and a client that does not read is
- * dropped, not waited for.
- */
-gboolean
-rc_connection_write_locked (RcConnection  *self,
-                            const RcFrame *frame)
+void
+rc_connection_lock_writes (RcConnection *self)
 {
-  g_autofree char *line = NULL;
-  gsize length = 0;
-
-  line = rc_frame_to_line (frame, &length);
-  return rc_connection_write_line_locked (self, line, length);
+  g_mutex_lock (&self->write_lock);
 }
 
-/* The same, for a frame already encoded. */
+void
+rc_connection_unlock_writes (RcConnection *self)
+{
+  g_mutex_unlock (&self->write_lock);
+}
+
+/**
+ * rc_connection_write_line_locked:
+ *
+ * Writes an encoded frame; the caller holds the write lock. A write that
+ * fails or waits longer than the write timeout ends the connection: the
+ * stream is broken in the middle of a TLS record, and a client that does
+ * not read is dropped, not waited for.
+ */
 gboolean
 rc_connection_write_line_locked (RcConnection *self,
                                  const char   *line,
@@ -126,10 +136,10 @@ rc_connection_write_line_locked (RcConnection *self,
 {
   g_autoptr(GError) error = NULL;
 
-  if (self->write_closed || self->output == NULL)
+  if (self->write_closed || self->tls == NULL)
     return FALSE;
 
-  if (!g_output_stream_write_all (self->output, line, length, NULL, NULL, &error))
+  if (!rc_tls_session_write_all (self->tls, line, length, &error))
     {
       g_debug ("Connection %" G_GUINT64_FORMAT ": write failed: %s", self->id, error->message);
       self->write_closed = TRUE;
@@ -141,13 +151,24 @@ rc_connection_write_line_locked (RcConnection *self,
 }
 
 gboolean
-rc_connection_write (RcConnection  *self,
-                     const RcFrame *frame)
+rc_connection_write_frame_locked (RcConnection  *self,
+                                  const RcFrame *frame)
+{
+  g_autofree char *line = NULL;
+  gsize length = 0;
+
+  line = rc_frame_to_line (frame, &length);
+  return rc_connection_write_line_locked (self, line, length);
+}
+
+gboolean
+rc_connection_write_frame (RcConnection  *self,
+                           const RcFrame *frame)
 {
   gboolean written;
 
   g_mutex_lock (&self->write_lock);
-  written = rc_connection_write_locked (self, frame);
+  written = rc_connection_write_frame_locked (self, frame);
   g_mutex_unlock (&self->write_lock);
 
   return written;
@@ -159,7 +180,20 @@ rc_connection_write_error (RcConnection    *self,
 {
   g_autoptr(RcFrame) frame = rc_frame_new_error (code, NULL);
 
-  return rc_connection_write (self, frame);
+  return rc_connection_write_frame (self, frame);
+}
+
+static gboolean
+write_static_line (RcConnection *self,
+                   const char   *line)
+{
+  gboolean written;
+
+  g_mutex_lock (&self->write_lock);
+  written = rc_connection_write_line_locked (self, line, strlen (line));
+  g_mutex_unlock (&self->write_lock);
+
+  return written;
 }
 
 /* Any thread: ends the connection at once. Its reader wakes up to an end
@@ -171,30 +205,32 @@ rc_connection_kill (RcConnection *self)
   if (!self->fd_closed)
     shutdown (g_socket_get_fd (self->socket), SHUT_RDWR);
   g_mutex_unlock (&self->state_lock);
-
-  g_cancellable_cancel (self->cancellable);
 }
 
 /**
  * rc_connection_terminate:
  *
  * Any thread: asks the connection to end because the server is shutting
- * down. Its reader wakes up and writes shutting-down before it closes.
+ * down. Its reader notices when its read stops (waits are woken by the
+ * server's wake cancellable) and writes shutting-down before it closes.
  */
 void
 rc_connection_terminate (RcConnection *self)
 {
   g_return_if_fail (RC_IS_CONNECTION (self));
 
-  /* Only the cancellable: a read that met an end of stream would leave the
-   * TLS session unable to write shutting-down. */
   g_atomic_int_set (&self->terminating, TRUE);
-  g_cancellable_cancel (self->cancellable);
+}
+
+const char *
+rc_connection_get_name (RcConnection *self)
+{
+  return self->name;
 }
 
 /* Returns: (transfer full) (nullable): the connection's room */
-RcRoom *
-rc_connection_get_room (RcConnection *self)
+static RcRoom *
+get_room (RcConnection *self)
 {
   RcRoom *room;
 
@@ -223,67 +259,17 @@ rc_connection_set_room (RcConnection *self,
 /* Handshake --------------------------------------------------------------- */
 
 static gboolean
-tls_handshake (RcConnection         *self,
-               const RcServerLimits *limits)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GIOStream) tls = NULL;
-  GTlsBackend *backend = g_tls_backend_get_default ();
-
-  /* Bounds each step of the handshake, then every write. */
-  g_socket_set_timeout (self->socket, limits->write_timeout);
-
-  tls = g_initable_new (g_tls_backend_get_server_connection_type (backend), NULL, &error,
-                        "base-io-stream", self->socket_connection,
-                        "certificate", rc_server_get_certificate (self->server),
-                        "database", NULL,
-                        NULL);
-  if (tls == NULL)
-    {
-      g_message ("Cannot start TLS: %s", error->message);
-      return FALSE;
-    }
-
-  if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), self->cancellable, &error))
-    {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s: TLS handshake failed: %s",
-              self->id, self->address_text, error->message);
-      self->tls = g_steal_pointer (&tls);
-      return FALSE;
-    }
-
-  if (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (tls)) != G_TLS_PROTOCOL_VERSION_TLS_1_3)
-    {
-      g_message ("Connection %" G_GUINT64_FORMAT " from %s: refused a TLS version older than 1.3",
-                 self->id, self->address_text);
-      self->tls = g_steal_pointer (&tls);
-      return FALSE;
-    }
-
-  self->tls = g_steal_pointer (&tls);
-  self->output = g_io_stream_get_output_stream (self->tls);
-  self->input = rc_timed_input_stream_new (G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->tls)),
-                                           self->socket,
-                                           rc_server_get_wake_cancellable (self->server));
-  self->reader = rc_frame_reader_new (self->input);
-
-  return TRUE;
-}
-
-static gboolean
 handshake (RcConnection *self)
 {
-  const RcServerLimits *limits = rc_server_get_limits (self->server);
+  const RcServerContext *context = self->context;
+  gint64 deadline = self->accepted_at + context->limits.hello_timeout;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
   g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  self->tls = rc_tls_session_new (self->socket, QUIET_MS, context->limits.write_timeout);
 
-  /* A client that connects and says nothing must not hold one of the
-   * few shared threads glib-networking runs handshakes on, or idle
-   * connections starve real ones. */
-  if (!g_socket_condition_timed_wait (self->socket, G_IO_IN, limits->hello_timeout,
-                                      rc_server_get_wake_cancellable (self->server), &error))
+  /* A client that connects and says nothing holds nothing of TLS. */
+  if (!rc_tls_session_wait_readable (self->tls, deadline, context->wake, &error))
     {
       g_info ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
               self->id, self->address_text, error->message);
@@ -292,16 +278,18 @@ handshake (RcConnection *self)
   if (g_atomic_int_get (&self->terminating))
     return FALSE;
 
-  /* A handshake holds a second descriptor: their number is bounded. */
-  if (!rc_server_begin_handshake (self->server, g_get_monotonic_time () + limits->hello_timeout))
+  /* The whole handshake within the same deadline: a client sending its
+   * hello a byte at a time holds its place for that long at most. */
+  if (!rc_tls_session_handshake (self->tls, context->credentials, deadline, context->wake, &error))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s: no handshake place in time", self->id, self->address_text);
+      g_info ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text, error->message);
       return FALSE;
     }
-  ok = tls_handshake (self, limits);
-  rc_server_end_handshake (self->server);
 
-  return ok;
+  self->input = rc_tls_input_stream_new (self->tls);
+  self->reader = rc_frame_reader_new (self->input);
+  self->checker = rc_json_checker_new ();
+  return TRUE;
 }
 
 /* Rate limit -------------------------------------------------------------- */
@@ -309,10 +297,10 @@ handshake (RcConnection *self)
 /* A token bucket per connection: frame_rate frames a second, frame_burst at
  * once. Returns the seconds to wait when the bucket is empty, 0 otherwise. */
 static gint64
-take_token (RcConnection *self)
+take_token (RcConnection *self,
+            gint64        now)
 {
-  const RcServerLimits *limits = rc_server_get_limits (self->server);
-  gint64 now = g_get_monotonic_time ();
+  const RcServerLimits *limits = &self->context->limits;
 
   self->tokens = MIN (limits->frame_burst,
                       self->tokens + (double) (now - self->tokens_time) / G_USEC_PER_SEC * limits->frame_rate);
@@ -327,84 +315,107 @@ take_token (RcConnection *self)
 
 /* Frames ------------------------------------------------------------------ */
 
-static ServeResult
-close_with (RcConnection     *self,
-            RcFrame         **close_frame,
-            RcProtocolError   code)
+/* sent_at of a relayed message (docs/protocol.md 3.3): formatted once a
+ * second, not per message. */
+static const char *
+sent_at_now (RcConnection *self)
+{
+  gint64 second = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (second != self->sent_at_second)
+    {
+      time_t t = (time_t) second;
+      struct tm tm;
+
+      gmtime_r (&t, &tm);
+      strftime (self->sent_at, sizeof self->sent_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+      self->sent_at_second = second;
+    }
+  return self->sent_at;
+}
+
+static gboolean
+relay (RcConnection *self,
+       RcFrame      *frame)
+{
+  g_autoptr(RcRoom) room = get_room (self);
+  gboolean relayed = FALSE;
+  gboolean ok;
+
+  if (room == NULL)
+    return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
+
+  /* The frame for the peer, built before the room is locked: the frame
+   * received plus sent_at, its ciphertext the text that came in. The
+   * frame borrows sent_at for as long as this takes. */
+  if (self->out == NULL)
+    self->out = g_string_sized_new (512);
+  g_string_truncate (self->out, 0);
+  frame->sent_at = (char *) sent_at_now (self);
+  rc_frame_append_line (frame, self->out);
+  frame->sent_at = NULL;
+
+  ok = rc_room_relay (room, self, frame->seq, frame->ciphertext_size, self->out->str, self->out->len, &relayed);
+  if (relayed)
+    {
+      /* Messages the turns allow cost no token: the peer's answers bound
+       * them already. */
+      self->tokens += 1.0;
+      rc_statistics_add_relay (self->context->statistics, frame->ciphertext_size);
+    }
+  return ok;
+}
+
+static gboolean
+create_room (RcConnection *self,
+             RcFrame      *frame)
+{
+  g_autoptr(RcRoom) room = rc_room_create (self->context->registry, self, self->name, &frame->keys);
+
+  return room != NULL;
+}
+
+static gboolean
+join_room (RcConnection *self,
+           RcFrame      *frame)
+{
+  g_autoptr(RcRoom) room = rc_room_registry_lookup (self->context->registry, frame->room);
+
+  if (room == NULL)
+    return rc_connection_write_error (self, RC_PROTOCOL_ERROR_NO_SUCH_ROOM);
+  return rc_room_join (room, self, self->name, &frame->keys, NULL);
+}
+
+static gboolean
+leave_room (RcConnection *self)
+{
+  g_autoptr(RcRoom) room = get_room (self);
+
+  if (room == NULL)
+    return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
+  return rc_room_leave (room, self);
+}
+
+/* In the lobby only: a frame a client in a room may not send. */
+static gboolean
+in_lobby (RcConnection *self)
+{
+  gboolean lobby;
+
+  g_mutex_lock (&self->state_lock);
+  lobby = self->room == NULL;
+  g_mutex_unlock (&self->state_lock);
+
+  return lobby;
+}
+
+ServeResult
+_rc_connection_close_with (RcConnection     *self,
+                           RcFrame         **close_frame,
+                           RcProtocolError   code)
 {
   *close_frame = rc_frame_new_error (code, NULL);
   return SERVE_CLOSE;
-}
-
-static ServeResult
-handle_hello (RcConnection  *self,
-              RcFrame       *frame,
-              RcFrame      **close_frame)
-{
-  RcBlockList *blocks = rc_server_get_block_list (self->server);
-  RcStatistics *statistics = rc_server_get_statistics (self->server);
-  g_autoptr(RcFrame) welcome = NULL;
-  gint64 retry_after = 0;
-  guint attempts_left = 0;
-
-  rc_statistics_add_hello (statistics, self->address_text, frame->name);
-
-  if (rc_block_list_is_blocked (blocks, self->address_key, &retry_after))
-    {
-      g_message ("Refused %s from blocked address %s for another %" G_GINT64_FORMAT " s",
-                 frame->name, self->address_text, retry_after);
-      close_with (self, close_frame, RC_PROTOCOL_ERROR_BLOCKED);
-      (*close_frame)->retry_after = retry_after;
-      return SERVE_CLOSE;
-    }
-
-  if (frame->version < RC_PROTOCOL_VERSION)
-    {
-      g_message ("Refused %s from %s: protocol version %" G_GINT64_FORMAT,
-                 frame->name, self->address_text, frame->version);
-      return close_with (self, close_frame, RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION);
-    }
-
-  if (!rc_server_admit (self->server, self->address_key))
-    {
-      g_message ("Refused %s from %s: the server is full", frame->name, self->address_text);
-      return close_with (self, close_frame, RC_PROTOCOL_ERROR_SERVER_FULL);
-    }
-
-  if (!rc_password_check (rc_server_get_password (self->server), frame->password))
-    {
-      rc_server_release (self->server, self->address_key);
-      rc_statistics_add_wrong_credentials (statistics, self->address_text, frame->name);
-
-      if (rc_block_list_add_failure (blocks, self->address_key, &attempts_left))
-        {
-          rc_statistics_add_block (statistics, self->address_text, frame->name);
-          g_message ("Blocked %s after too many wrong passwords (last one given by %s)",
-                     self->address_key, frame->name);
-        }
-      else
-        {
-          g_message ("Wrong password from %s at %s; %u attempts left",
-                     frame->name, self->address_text, attempts_left);
-        }
-
-      close_with (self, close_frame, RC_PROTOCOL_ERROR_AUTH_FAILED);
-      (*close_frame)->attempts_left = attempts_left;
-      return SERVE_CLOSE;
-    }
-
-  rc_block_list_add_success (blocks, self->address_key);
-  rc_statistics_add_visit (statistics);
-  self->admitted = TRUE;
-  self->authenticated = TRUE;
-  self->name = g_strdup (frame->name);
-  g_message ("%s authenticated from %s (connection %" G_GUINT64_FORMAT ")",
-             self->name, self->address_text, self->id);
-
-  welcome = rc_frame_new (RC_FRAME_WELCOME);
-  welcome->version = RC_PROTOCOL_VERSION;
-  welcome->server = g_strdup (rc_server_get_name (self->server));
-  return rc_connection_write (self, welcome) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
 }
 
 /* A frame that could not be parsed. */
@@ -413,14 +424,15 @@ handle_parse_error (RcConnection  *self,
                     GError        *error,
                     RcFrame      **close_frame)
 {
+  RcBlockList *blocks = self->context->blocks;
   gint64 retry_after = 0;
 
   if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_NAME) && !self->authenticated)
     {
       /* A blocked address learns nothing but that it is blocked. */
-      if (rc_block_list_is_blocked (rc_server_get_block_list (self->server), self->address_key, &retry_after))
+      if (rc_block_list_is_blocked (blocks, self->address_key, &retry_after))
         {
-          close_with (self, close_frame, RC_PROTOCOL_ERROR_BLOCKED);
+          _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BLOCKED);
           (*close_frame)->retry_after = retry_after;
           return SERVE_CLOSE;
         }
@@ -432,18 +444,16 @@ handle_parse_error (RcConnection  *self,
   if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_NAME) ||
       g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM))
     {
-      g_autoptr(RcRoom) room = rc_connection_get_room (self);
-
       if (!self->authenticated)
-        return close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_STATE);
+        return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_STATE);
       /* A join with an id no room can have, from the lobby. */
-      if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM) && room == NULL)
+      if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM) && in_lobby (self))
         return rc_connection_write_error (self, RC_PROTOCOL_ERROR_NO_SUCH_ROOM) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
       return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
     }
 
   g_info ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
-  return close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
+  return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
 }
 
 static ServeResult
@@ -451,26 +461,23 @@ handle_frame (RcConnection  *self,
               RcFrame       *frame,
               RcFrame      **close_frame)
 {
-  g_autoptr(RcRoom) room = NULL;
   gboolean ok = TRUE;
 
   if (!self->authenticated)
     {
       if (frame->type != RC_FRAME_HELLO)
-        return close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_STATE);
-      return handle_hello (self, frame, close_frame);
+        return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_STATE);
+      return _rc_connection_handle_hello (self, frame, close_frame);
     }
-
-  room = rc_connection_get_room (self);
 
   switch (frame->type)
     {
-    case RC_FRAME_PING:
-      {
-        g_autoptr(RcFrame) pong = rc_frame_new (RC_FRAME_PONG);
+    case RC_FRAME_MESSAGE:
+      ok = relay (self, frame);
+      break;
 
-        ok = rc_connection_write (self, pong);
-      }
+    case RC_FRAME_PING:
+      ok = write_static_line (self, "{\"type\":\"pong\"}\n");
       break;
 
     case RC_FRAME_PONG:
@@ -479,29 +486,17 @@ handle_frame (RcConnection  *self,
       break;
 
     case RC_FRAME_CREATE:
-      ok = room == NULL ? rc_connection_create_room (self, frame)
-                        : rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
+      ok = in_lobby (self) ? create_room (self, frame)
+                           : rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
       break;
 
     case RC_FRAME_JOIN:
-      ok = room == NULL ? rc_connection_join_room (self, frame)
-                        : rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
+      ok = in_lobby (self) ? join_room (self, frame)
+                           : rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
       break;
 
     case RC_FRAME_LEAVE:
-      ok = rc_connection_leave_room (self);
-      break;
-
-    case RC_FRAME_MESSAGE:
-      {
-        gboolean relayed = FALSE;
-
-        ok = rc_connection_relay (self, frame, &relayed);
-        /* Messages the turns allow cost no token: they are bounded by the
-         * peer's answers already. */
-        if (relayed)
-          self->tokens += 1.0;
-      }
+      ok = leave_room (self);
       break;
 
     case RC_FRAME_HELLO:
@@ -521,12 +516,54 @@ handle_frame (RcConnection  *self,
   return ok ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
 }
 
+/* Gives back what a quiet connection does not need while it waits. */
+static void
+go_idle (RcConnection *self)
+{
+  rc_frame_clear (&self->frame);
+  rc_frame_reader_release (self->reader);
+  rc_tls_session_release (self->tls);
+  if (self->out != NULL)
+    {
+      g_string_free (self->out, TRUE);
+      self->out = NULL;
+    }
+}
+
+/* A line could not be read. */
+static ServeResult
+handle_read_error (RcConnection  *self,
+                   GError        *error,
+                   RcFrame      **close_frame)
+{
+  if (error == NULL ||
+      g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TRUNCATED))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT " closed by the client", self->id);
+      return SERVE_CLOSE_QUIETLY;
+    }
+  if (g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TOO_LONG) ||
+      g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
+      return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_info ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text,
+              self->authenticated ? "no frame for too long, closed" : "no hello in time, closed");
+      return SERVE_CLOSE;
+    }
+  g_info ("Connection %" G_GUINT64_FORMAT ": %s", self->id, error->message);
+  return SERVE_CLOSE_QUIETLY;
+}
+
 /* Reads and answers frames until the connection is to end. */
 static ServeResult
 serve (RcConnection  *self,
        RcFrame      **close_frame)
 {
-  const RcServerLimits *limits = rc_server_get_limits (self->server);
+  const RcServerLimits *limits = &self->context->limits;
 
   self->hello_deadline = g_get_monotonic_time () + limits->hello_timeout;
   self->tokens = limits->frame_burst;
@@ -535,63 +572,50 @@ serve (RcConnection  *self,
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(RcFrame) frame = NULL;
-      g_autofree char *line = NULL;
+      gint64 deadline = self->authenticated ? self->last_frame + limits->idle_timeout : self->hello_deadline;
+      const char *line;
       gsize length = 0;
       gint64 retry_after;
+      gint64 now;
       ServeResult result;
 
-      rc_timed_input_stream_set_deadline (RC_TIMED_INPUT_STREAM (self->input),
-                                          self->authenticated ? self->last_frame + limits->idle_timeout
-                                                              : self->hello_deadline);
-      line = rc_frame_reader_read (self->reader, &length, self->cancellable, &error);
+      rc_tls_input_stream_set_deadline (RC_TLS_INPUT_STREAM (self->input), deadline);
+      line = rc_frame_reader_read_line (self->reader, &length, NULL, &error);
 
       if (g_atomic_int_get (&self->terminating))
-        return close_with (self, close_frame, RC_PROTOCOL_ERROR_SHUTTING_DOWN);
+        return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_SHUTTING_DOWN);
 
-      if (line == NULL)
+      if (line == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
-          if (error == NULL ||
-              g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TRUNCATED))
-            {
-              g_info ("Connection %" G_GUINT64_FORMAT " closed by the client", self->id);
-              return SERVE_CLOSE_QUIETLY;
-            }
-          if (g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TOO_LONG) ||
-              g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8))
-            {
-              g_info ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
-              return close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
-            }
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-            {
-              g_message ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text,
-                         self->authenticated ? "no frame for too long, closed"
-                                             : "no hello in time, closed");
-              return SERVE_CLOSE;
-            }
-          g_info ("Connection %" G_GUINT64_FORMAT ": %s", self->id, error->message);
-          return SERVE_CLOSE_QUIETLY;
+          g_clear_error (&error);
+          go_idle (self);
+          if (rc_tls_session_wait_readable (self->tls, deadline, self->context->wake, &error))
+            continue;
+          if (g_atomic_int_get (&self->terminating))
+            return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_SHUTTING_DOWN);
         }
 
-      self->last_frame = g_get_monotonic_time ();
+      if (line == NULL)
+        return handle_read_error (self, error, close_frame);
 
-      retry_after = take_token (self);
+      now = g_get_monotonic_time ();
+      self->last_frame = now;
+
+      retry_after = take_token (self, now);
       if (retry_after > 0)
         {
           g_autoptr(RcFrame) limited = rc_frame_new_error (RC_PROTOCOL_ERROR_RATE_LIMITED, NULL);
 
           limited->retry_after = retry_after;
-          if (!rc_connection_write (self, limited))
+          if (!rc_connection_write_frame (self, limited))
             return SERVE_CLOSE_QUIETLY;
           continue;
         }
 
-      frame = rc_frame_parse (line, length, &error);
-      if (frame == NULL)
-        result = handle_parse_error (self, error, close_frame);
+      if (rc_frame_parse_into (&self->frame, line, length, RC_FRAME_PARSE_KEEP_BASE64, self->checker, &error))
+        result = handle_frame (self, &self->frame, close_frame);
       else
-        result = handle_frame (self, frame, close_frame);
+        result = handle_parse_error (self, error, close_frame);
 
       if (result != SERVE_CONTINUE)
         return result;
@@ -607,26 +631,26 @@ serve (RcConnection  *self,
 static void
 linger (RcConnection *self)
 {
-  const RcServerLimits *limits = rc_server_get_limits (self->server);
-  gint64 deadline = g_get_monotonic_time () + limits->linger;
+  gint64 deadline = g_get_monotonic_time () + self->context->limits.linger;
+  int fd = g_socket_get_fd (self->socket);
   gsize drained = 0;
 
   g_mutex_lock (&self->state_lock);
   if (!self->fd_closed)
-    shutdown (g_socket_get_fd (self->socket), SHUT_WR);
+    shutdown (fd, SHUT_WR);
   g_mutex_unlock (&self->state_lock);
 
   while (drained < DRAIN_LIMIT)
     {
-      char buffer[4096];
+      struct pollfd pfd = { fd, POLLIN, 0 };
       gint64 remaining = deadline - g_get_monotonic_time ();
-      gssize n;
+      ssize_t n;
 
-      if (remaining <= 0 ||
-          !g_socket_condition_timed_wait (self->socket, G_IO_IN, remaining, NULL, NULL))
+      if (remaining <= 0 || poll (&pfd, 1, (int) ((remaining + 999) / 1000)) <= 0)
         break;
 
-      n = g_socket_receive_with_blocking (self->socket, buffer, sizeof buffer, FALSE, NULL, NULL);
+      /* MSG_TRUNC: discarded by the kernel, never copied here. */
+      n = recv (fd, NULL, DRAIN_LIMIT - drained, MSG_TRUNC | MSG_DONTWAIT);
       if (n <= 0)
         break;
       drained += (gsize) n;
@@ -638,21 +662,18 @@ finish (RcConnection *self,
         RcFrame      *close_frame,
         gboolean      quietly)
 {
-  rc_connection_drop_room (self);
+  g_autoptr(RcRoom) room = get_room (self);
 
-  if (self->admitted)
-    {
-      rc_server_release (self->server, self->address_key);
-      self->admitted = FALSE;
-    }
+  if (room != NULL)
+    /* At shutdown, the peer hears shutting-down instead. */
+    rc_room_drop (room, self, !g_atomic_int_get (&self->terminating));
 
   g_mutex_lock (&self->write_lock);
-  if (!self->write_closed && self->output != NULL)
+  if (!self->write_closed && self->reader != NULL)
     {
       if (close_frame != NULL && !quietly)
-        rc_frame_write (self->output, close_frame, NULL, NULL);
-      /* close_notify, without closing the socket yet */
-      g_output_stream_close (self->output, NULL, NULL);
+        rc_connection_write_frame_locked (self, close_frame);
+      rc_tls_session_close_notify (self->tls);
     }
   self->write_closed = TRUE;
   g_mutex_unlock (&self->write_lock);
@@ -665,13 +686,15 @@ finish (RcConnection *self,
   g_mutex_lock (&self->write_lock);
   g_mutex_lock (&self->state_lock);
   self->fd_closed = TRUE;
-  g_io_stream_close (self->tls != NULL ? self->tls : G_IO_STREAM (self->socket_connection), NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (self->socket_connection), NULL, NULL);
   g_mutex_unlock (&self->state_lock);
   g_mutex_unlock (&self->write_lock);
 
+  rc_admission_close (self->context->admission, self->address_key, self->admitted);
+
   if (self->name != NULL)
-    g_message ("%s left (connection %" G_GUINT64_FORMAT " from %s closed)",
-               self->name, self->id, self->address_text);
+    g_info ("%s left (connection %" G_GUINT64_FORMAT " from %s closed)",
+            self->name, self->id, self->address_text);
 }
 
 /**

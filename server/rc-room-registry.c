@@ -8,13 +8,16 @@
 #include "rc-room-registry.h"
 #include "rc-tsan.h"
 
-/* The rooms of the server, behind one mutex. It only keeps the tables: the
- * events of a room happen under the room's own lock (rc-connection.c), so
- * no network I/O ever happens while this lock is held. */
+/* The rooms of the server, behind one mutex: the waiting rooms and the
+ * active chats by id. It only keeps the tables; a room's events happen
+ * under the room's own lock (rc-room.c), and no network I/O ever happens
+ * while this lock is held. */
 
 struct _RcRoomRegistry
 {
   GObject     parent_instance;
+
+  gint        changed;   /* atomic: rooms came or went since the last snapshot */
 
   /* Guards both tables. Leaf lock: taken last, held briefly, never across
    * I/O. */
@@ -24,30 +27,6 @@ struct _RcRoomRegistry
 };
 
 G_DEFINE_FINAL_TYPE (RcRoomRegistry, rc_room_registry, G_TYPE_OBJECT)
-
-static void
-room_clear (RcRoom *room)
-{
-  for (guint i = 0; i < 2; i++)
-    {
-      g_clear_object (&room->members[i]);
-      g_clear_pointer (&room->names[i], g_free);
-      rc_key_material_clear (&room->keys[i]);
-    }
-  g_mutex_clear (&room->lock);
-}
-
-RcRoom *
-rc_room_ref (RcRoom *room)
-{
-  return g_atomic_rc_box_acquire (room);
-}
-
-void
-rc_room_unref (RcRoom *room)
-{
-  g_atomic_rc_box_release_full (room, (GDestroyNotify) room_clear);
-}
 
 static void
 rc_room_registry_finalize (GObject *object)
@@ -71,6 +50,7 @@ static void
 rc_room_registry_init (RcRoomRegistry *self)
 {
   g_mutex_init (&self->lock);
+  /* Keys are the rooms' own ids, which live as long as the rooms. */
   self->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rc_room_unref);
   self->active = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) rc_room_unref);
 }
@@ -82,41 +62,35 @@ rc_room_registry_new (void)
 }
 
 /**
- * rc_room_registry_create:
+ * rc_room_registry_add:
+ * @id: (out caller-allocates): the room's buffer for its id, filled here
+ *   with a fresh id that no other room of this server has
  *
- * Makes a waiting room with a fresh id that no other room of this server
- * has. It comes locked, so that nobody can join it before the caller has
- * filled in the creator and unlocked it.
- *
- * Returns: (transfer full): the room, locked
+ * Adds @room to the waiting rooms.
  */
-RcRoom *
-rc_room_registry_create (RcRoomRegistry *self)
+void
+rc_room_registry_add (RcRoomRegistry *self,
+                      RcRoom         *room,
+                      char            id[RC_ROOM_ID_LENGTH + 1])
 {
-  RcRoom *room;
-
-  g_return_val_if_fail (RC_IS_ROOM_REGISTRY (self), NULL);
-
-  room = g_atomic_rc_box_new0 (RcRoom);
-  g_mutex_init (&room->lock);
-  room->turn = RC_ROLE_JOINER;
-  g_mutex_lock (&room->lock);
+  g_return_if_fail (RC_IS_ROOM_REGISTRY (self));
+  g_return_if_fail (room != NULL);
 
   g_mutex_lock (&self->lock);
   for (;;)
     {
-      g_autofree char *id = rc_room_id_generate ();
+      g_autofree char *candidate = rc_room_id_generate ();
 
-      if (!g_hash_table_contains (self->waiting, id) && !g_hash_table_contains (self->active, id))
+      if (!g_hash_table_contains (self->waiting, candidate) && !g_hash_table_contains (self->active, candidate))
         {
-          g_strlcpy (room->id, id, sizeof room->id);
+          g_strlcpy (id, candidate, RC_ROOM_ID_LENGTH + 1);
           break;
         }
     }
-  g_hash_table_insert (self->waiting, room->id, rc_room_ref (room));
+  g_hash_table_insert (self->waiting, (gpointer) rc_room_get_id (room), rc_room_ref (room));
   g_mutex_unlock (&self->lock);
 
-  return room;
+  g_atomic_int_set (&self->changed, TRUE);
 }
 
 /**
@@ -154,9 +128,11 @@ rc_room_registry_mark_paired (RcRoomRegistry *self,
   g_return_if_fail (room != NULL);
 
   g_mutex_lock (&self->lock);
-  if (g_hash_table_steal (self->waiting, room->id))
-    g_hash_table_insert (self->active, room->id, room);
+  if (g_hash_table_steal (self->waiting, rc_room_get_id (room)))
+    g_hash_table_insert (self->active, (gpointer) rc_room_get_id (room), room);
   g_mutex_unlock (&self->lock);
+
+  g_atomic_int_set (&self->changed, TRUE);
 }
 
 void
@@ -169,11 +145,12 @@ rc_room_registry_remove (RcRoomRegistry *self,
   g_return_if_fail (room != NULL);
 
   g_mutex_lock (&self->lock);
-  if (!g_hash_table_steal_extended (self->waiting, room->id, NULL, (gpointer *) &stolen))
-    g_hash_table_steal_extended (self->active, room->id, NULL, (gpointer *) &stolen);
+  if (!g_hash_table_steal_extended (self->waiting, rc_room_get_id (room), NULL, (gpointer *) &stolen))
+    g_hash_table_steal_extended (self->active, rc_room_get_id (room), NULL, (gpointer *) &stolen);
   g_mutex_unlock (&self->lock);
 
-  /* The last reference may go here; never under the registry's lock. */
+  g_atomic_int_set (&self->changed, TRUE);
+  /* The caller holds a reference: the last one never goes here. */
   g_clear_pointer (&stolen, rc_room_unref);
 }
 
@@ -184,18 +161,29 @@ compare_ids (gconstpointer a,
   return strcmp (*(char * const *) a, *(char * const *) b);
 }
 
+/* Called with the lock held: references, not copies, to keep it short. */
 static GPtrArray *
-sorted_ids (GHashTable *table)
+ref_rooms (GHashTable *table)
 {
-  GPtrArray *ids = g_ptr_array_new_full (g_hash_table_size (table), g_free);
+  GPtrArray *rooms = g_ptr_array_new_full (g_hash_table_size (table), (GDestroyNotify) rc_room_unref);
   GHashTableIter iter;
-  const char *id;
+  RcRoom *room;
 
   g_hash_table_iter_init (&iter, table);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
-    g_ptr_array_add (ids, g_strdup (id));
-  g_ptr_array_sort (ids, compare_ids);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &room))
+    g_ptr_array_add (rooms, rc_room_ref (room));
 
+  return rooms;
+}
+
+static GPtrArray *
+sorted_ids (GPtrArray *rooms)
+{
+  GPtrArray *ids = g_ptr_array_new_full (rooms->len, g_free);
+
+  for (guint i = 0; i < rooms->len; i++)
+    g_ptr_array_add (ids, g_strdup (rc_room_get_id (g_ptr_array_index (rooms, i))));
+  g_ptr_array_sort (ids, compare_ids);
   return ids;
 }
 
@@ -209,10 +197,26 @@ rc_room_registry_snapshot (RcRoomRegistry  *self,
                            GPtrArray      **waiting,
                            GPtrArray      **active)
 {
+  g_autoptr(GPtrArray) waiting_rooms = NULL;
+  g_autoptr(GPtrArray) active_rooms = NULL;
+
   g_return_if_fail (RC_IS_ROOM_REGISTRY (self));
 
+  g_atomic_int_set (&self->changed, FALSE);
   g_mutex_lock (&self->lock);
-  *waiting = sorted_ids (self->waiting);
-  *active = sorted_ids (self->active);
+  waiting_rooms = ref_rooms (self->waiting);
+  active_rooms = ref_rooms (self->active);
   g_mutex_unlock (&self->lock);
+
+  *waiting = sorted_ids (waiting_rooms);
+  *active = sorted_ids (active_rooms);
+}
+
+/* Whether rooms came or went since the last snapshot. */
+gboolean
+rc_room_registry_has_changes (RcRoomRegistry *self)
+{
+  g_return_val_if_fail (RC_IS_ROOM_REGISTRY (self), FALSE);
+
+  return g_atomic_int_get (&self->changed);
 }

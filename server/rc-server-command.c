@@ -16,6 +16,7 @@
 #include "rc-server.h"
 #include "rc-server-command.h"
 #include "rc-server-log.h"
+#include "rc-state-dir.h"
 
 /* The command line of roomchat-server:
  *
@@ -26,8 +27,6 @@
  * Exit status: 0 success, 1 a failure (said in one line on standard error),
  * 2 a usage error. */
 
-#define PASSWORD_FILE "password"
-#define BLOCKS_FILE "blocks.json"
 /* Thread stacks: a connection's thread needs far less than the default
  * 8 MiB; a smaller reservation keeps 10,000 threads' address space modest.
  * Sanitizers need the default. */
@@ -106,25 +105,10 @@ load_config (const Options  *options,
   return g_steal_pointer (&config);
 }
 
-static gboolean
-ensure_state_dir (const char  *state_dir,
-                  GError     **error)
-{
-  if (g_mkdir_with_parents (state_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "%s: cannot make the state directory (STATE_DIR): %s", state_dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* SERVER_PASSWORD, or the password made at the first start without one. */
 static RcPassword *
 load_password (RcServerConfig  *config,
+               RcStateDir      *state_dir,
                GError         **error)
 {
   g_autofree char *path = NULL;
@@ -141,16 +125,22 @@ load_password (RcServerConfig  *config,
       return result;
     }
 
-  path = g_build_filename (config->state_dir, PASSWORD_FILE, NULL);
-  if (g_file_get_contents (path, &password, NULL, NULL))
+  path = g_build_filename (config->state_dir, RC_STATE_PASSWORD_FILE, NULL);
+  password = rc_state_dir_read (state_dir, RC_STATE_PASSWORD_FILE, NULL, &local_error);
+  if (password != NULL)
     {
       g_strstrip (password);
       g_message ("No SERVER_PASSWORD is configured: using the one kept in %s", path);
     }
+  else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   else
     {
       password = rc_password_generate ();
-      if (!g_file_set_contents_full (path, password, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error))
+      if (!rc_state_dir_write (state_dir, RC_STATE_PASSWORD_FILE, password, strlen (password), 0600, error))
         return NULL;
       g_print ("No SERVER_PASSWORD is configured, so this server made one: %s\n"
                "Give it to the people who may connect. It is kept in %s and will not be shown again.\n",
@@ -168,6 +158,7 @@ load_password (RcServerConfig  *config,
 
 static GTlsCertificate *
 load_certificate (RcServerConfig  *config,
+                  RcStateDir      *state_dir,
                   GError         **error)
 {
   if (config->tls_cert != NULL)
@@ -179,7 +170,7 @@ load_certificate (RcServerConfig  *config,
       return certificate;
     }
 
-  return rc_certificate_load_or_create (config->state_dir, config->server_name, error);
+  return rc_certificate_load_or_create (state_dir, config->server_name, error);
 }
 
 /* Test-only: the suite shortens the protocol's timeouts through these
@@ -249,31 +240,37 @@ serve (const Options *options)
   g_autoptr(RcPassword) password = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
   g_autoptr(RcServer) server = NULL;
+  g_autoptr(RcStateDir) state_dir = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *log_path = NULL;
   RcServerSettings settings = { NULL };
   RcServerLimits limits;
   ServeState state = { NULL };
   guint term_id;
   guint int_id;
+  int log_fd;
 
   config = load_config (options, &error);
-  if (config == NULL || !ensure_state_dir (config->state_dir, &error))
+  if (config == NULL)
+    return fail (error->message);
+  state_dir = rc_state_dir_open (config->state_dir, TRUE, &error);
+  if (state_dir == NULL || !rc_state_dir_lock (state_dir, &error))
     return fail (error->message);
 
-  log_path = g_build_filename (config->state_dir, RC_LOG_FILE, NULL);
-  rc_server_log_init (log_path);
+  log_fd = rc_state_dir_open_append (state_dir, RC_STATE_LOG_FILE, &error);
+  if (log_fd < 0)
+    return fail (error->message);
+  rc_server_log_init (log_fd);
 
-  password = load_password (config, &error);
+  password = load_password (config, state_dir, &error);
   if (password == NULL)
     return fail (error->message);
-  certificate = load_certificate (config, &error);
+  certificate = load_certificate (config, state_dir, &error);
   if (certificate == NULL)
     return fail (error->message);
 
   settings.host = config->host_address;
   settings.port = config->host_port;
-  settings.state_dir = config->state_dir;
+  settings.state_dir = state_dir;
   settings.server_name = config->server_name;
   settings.max_connections = config->max_connections;
   settings.max_connections_per_ip = config->max_connections_per_ip;
@@ -281,10 +278,12 @@ serve (const Options *options)
   settings.block_seconds = config->block_seconds;
   settings.password = password;
   settings.certificate = certificate;
-  rc_server_default_limits (&limits);
+  rc_server_limits_init (&limits);
   read_test_limits (&limits);
 
-  server = rc_server_new (&settings, &limits);
+  server = rc_server_new (&settings, &limits, &error);
+  if (server == NULL)
+    return fail (error->message);
   loop = g_main_loop_new (NULL, FALSE);
   state.server = server;
   state.loop = loop;
@@ -316,18 +315,22 @@ print_statistics (const Options *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RcServerConfig) config = load_config (options, &error);
-  const char *files[] = { RC_STATS_FILE, RC_IPS_FILE };
+  g_autoptr(RcStateDir) state_dir = NULL;
+  const char *files[] = { RC_STATE_STATS_FILE, RC_STATE_IPS_FILE };
   gboolean any = FALSE;
 
   if (config == NULL)
+    return fail (error->message);
+  state_dir = rc_state_dir_open (config->state_dir, FALSE, &error);
+  if (state_dir == NULL)
     return fail (error->message);
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (config->state_dir, files[i], NULL);
-      g_autofree char *contents = NULL;
+      g_autofree char *contents = rc_state_dir_read (state_dir, files[i], NULL, &error);
 
-      if (!g_file_get_contents (path, &contents, NULL, &error))
+      if (contents == NULL)
         {
           if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
             return fail (error->message);
@@ -345,27 +348,34 @@ print_statistics (const Options *options)
   return 0;
 }
 
+/* Clears what the original's reset cleared; refuses while a server uses
+ * the directory, which would write its statistics back. */
 static int
 reset (const Options *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(RcServerConfig) config = load_config (options, &error);
-  const char *files[] = { RC_STATS_FILE, RC_IPS_FILE, BLOCKS_FILE, RC_LOG_FILE };
+  g_autoptr(RcStateDir) state_dir = NULL;
+  const char *files[] = { RC_STATE_STATS_FILE, RC_STATE_IPS_FILE, RC_STATE_BLOCKS_FILE, RC_STATE_LOG_FILE };
 
   if (config == NULL)
     return fail (error->message);
+  state_dir = rc_state_dir_open (config->state_dir, FALSE, &error);
+  if (state_dir == NULL)
+    {
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        {
+          g_print ("Nothing to clear: %s does not exist.\n", config->state_dir);
+          return 0;
+        }
+      return fail (error->message);
+    }
+  if (!rc_state_dir_lock (state_dir, &error))
+    return fail (error->message);
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
-    {
-      g_autofree char *path = g_build_filename (config->state_dir, files[i], NULL);
-
-      if (g_unlink (path) != 0 && errno != ENOENT)
-        {
-          g_autofree char *message = g_strdup_printf ("%s: cannot remove: %s", path, g_strerror (errno));
-
-          return fail (message);
-        }
-    }
+    if (!rc_state_dir_remove (state_dir, files[i], &error))
+      return fail (error->message);
 
   g_print ("Cleared the statistics, blocks and log in %s (the certificate and the password are kept).\n",
            config->state_dir);
@@ -378,18 +388,35 @@ print_fingerprint (const Options *options)
   g_autoptr(GError) error = NULL;
   g_autoptr(RcServerConfig) config = load_config (options, &error);
   g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autofree char *cert_path = NULL;
-  g_autofree char *key_path = NULL;
   g_autofree char *fingerprint = NULL;
 
   if (config == NULL)
     return fail (error->message);
 
-  cert_path = config->tls_cert != NULL ? g_strdup (config->tls_cert)
-                                       : g_build_filename (config->state_dir, "cert.pem", NULL);
-  key_path = config->tls_key != NULL ? g_strdup (config->tls_key)
-                                     : g_build_filename (config->state_dir, "key.pem", NULL);
-  certificate = rc_certificate_load (cert_path, key_path, &error);
+  if (config->tls_cert != NULL)
+    certificate = rc_certificate_load (config->tls_cert, config->tls_key, &error);
+  else
+    {
+      g_autoptr(RcStateDir) state_dir = rc_state_dir_open (config->state_dir, FALSE, &error);
+      g_autofree char *cert = NULL;
+      g_autofree char *key = NULL;
+
+      if (state_dir != NULL)
+        {
+          cert = rc_state_dir_read (state_dir, RC_STATE_CERT_FILE, NULL, NULL);
+          key = rc_state_dir_read (state_dir, RC_STATE_KEY_FILE, NULL, NULL);
+        }
+      if (state_dir == NULL || cert == NULL || key == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("there is no certificate in %s yet: start the server once "
+                                                      "and it makes one", config->state_dir);
+
+          return fail (message);
+        }
+      certificate = rc_certificate_load_or_create (state_dir, config->server_name, &error);
+      if (key != NULL)
+        explicit_bzero (key, strlen (key));
+    }
   if (certificate == NULL)
     return fail (error->message);
 

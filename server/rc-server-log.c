@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,15 +50,14 @@ write_log (GLogLevelFlags   level,
 
 /**
  * rc_server_log_init:
- * @path: (nullable): the log file, or %NULL for none
+ * @fd: the log file, open for appending, or -1 for none; taken
  *
  * Installs the server's log writer. Call once, before any thread starts.
  */
 void
-rc_server_log_init (const char *path)
+rc_server_log_init (int fd)
 {
-  if (path != NULL)
-    log_fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  log_fd = fd;
 
   g_log_set_writer_func (write_log, NULL, NULL);
 }

@@ -5,8 +5,6 @@
 
 G_BEGIN_DECLS
 
-#define RC_LOG_FILE "server.log"
-
-void rc_server_log_init (const char *path);
+void rc_server_log_init (int fd);
 
 G_END_DECLS

@@ -3,32 +3,20 @@
 
 #include "config.h"
 
-#include <sys/resource.h>
+#include <string.h>
 
+#include "rc-block-list.h"
 #include "rc-certificate.h"
 #include "rc-connection.h"
 #include "rc-server.h"
 #include "rc-tsan.h"
 
 /* The listening side: GThreadedSocketService with no thread limit of its
- * own (ten is the default, and the eleventh client would hang
- * without a word), one thread per connection, and our own cap instead:
- *
- * - MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP count authenticated
- *   connections. The hello of one more gets server-full.
- * - So that it can be told, the server keeps accepting some connections
- *   beyond MAX_CONNECTIONS (OVERFLOW); past that, and past what the
- *   file-descriptor limit allows, a new connection is closed at once.
- *
- * Connections that have not said hello yet are bounded by the hello timeout
- * and by the overflow cap. */
-
-#define FD_RESERVE 64
-/* A connection holds one descriptor, its socket; during its TLS handshake
- * GLib holds a second one for it. Handshakes at once are limited so that
- * these fit in the limit too. */
-#define MAX_HANDSHAKES 1024
-#define MIN_HANDSHAKES 16
+ * own (ten is the default, and the eleventh client would hang without a
+ * word) and one thread per connection. Who may connect is the admission's
+ * to say (rc-admission.c), counted as a connection is accepted; each
+ * connection gets the server's context of the moment (rc-server-context.h)
+ * and needs nothing else of the server. */
 
 struct _RcServer
 {
@@ -37,45 +25,66 @@ struct _RcServer
   /* Immutable after rc_server_start() */
   char            *host;
   guint            port;
-  char            *state_dir;
-  char            *name;
-  guint            max_connections;
-  guint            max_connections_per_ip;
-  guint            max_open;            /* accepted at most: MAX_CONNECTIONS plus overflow */
-  RcServerLimits   limits;
-  RcPassword      *password;
-  GTlsCertificate *certificate;
-  RcRoomRegistry  *registry;
-  RcBlockList     *blocks;
-  RcStatistics    *statistics;
-  GCancellable    *wake;                /* cancelled at shutdown; ends every wait */
-  guint            max_handshakes;
+  RcStateDir      *state_dir;
+  RcAdmission     *admission;           /* the context's, in every context */
+  GPollFD          wake_fd;             /* keeps the wake cancellable's descriptor open */
 
   /* Guards everything below. Never held across I/O. */
   GMutex           lock;
-  GCond            handshake_cond;
-  guint            handshakes;
-  GHashTable      *connections;         /* RcConnection, owned: every open one */
-  GHashTable      *admitted_per_key;    /* address key -> count */
-  guint            admitted;
-  guint            open;
+  RcServerContext *context;
+  GHashTable      *connections;         /* RcConnection, owned: every running one */
   guint64          next_id;
   gboolean         shutting_down;
 };
 
 G_DEFINE_FINAL_TYPE (RcServer, rc_server, G_TYPE_THREADED_SOCKET_SERVICE)
 
-void
-rc_server_default_limits (RcServerLimits *limits)
+static void
+describe_remote (GSocketConnection  *connection,
+                 char              **text,
+                 char              **key)
 {
-  limits->hello_timeout = 10 * G_TIME_SPAN_SECOND;
-  limits->idle_timeout = 90 * G_TIME_SPAN_SECOND;
-  limits->write_timeout = 10;
-  limits->linger = 1 * G_TIME_SPAN_SECOND;
-  limits->frame_rate = 50.0;
-  limits->frame_burst = 100.0;
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+
+  if (G_IS_INET_SOCKET_ADDRESS (remote))
+    rc_block_list_describe_address (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)), text, key);
+  else
+    {
+      *text = g_strdup ("unknown");
+      *key = g_strdup ("unknown");
+    }
 }
 
+/* In the main context, for each connection accepted: it takes its place
+ * here, or is closed before it costs a thread. */
+static gboolean
+rc_server_incoming (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source_object)
+{
+  RcServer *self = RC_SERVER (service);
+  g_autofree char *text = NULL;
+  g_autofree char *key = NULL;
+  gboolean shutting_down;
+
+  describe_remote (connection, &text, &key);
+
+  g_mutex_lock (&self->lock);
+  shutting_down = self->shutting_down;
+  g_mutex_unlock (&self->lock);
+
+  if (shutting_down || !rc_admission_open (self->admission, key))
+    {
+      g_info ("Connection from %s refused: %s", text,
+              shutting_down ? "shutting down" : "too many connections, or too many from there not logged in");
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+
+  return G_SOCKET_SERVICE_CLASS (rc_server_parent_class)->incoming (service, connection, source_object);
+}
+
+/* In a thread of its own, for each connection incoming() let through. */
 static gboolean
 rc_server_run (GThreadedSocketService *service,
                GSocketConnection      *connection,
@@ -83,25 +92,19 @@ rc_server_run (GThreadedSocketService *service,
 {
   RcServer *self = RC_SERVER (service);
   g_autoptr(RcConnection) rc_connection = NULL;
-  gboolean refused;
+  g_autoptr(RcServerContext) context = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *key = NULL;
   guint64 id;
 
+  describe_remote (connection, &text, &key);
+
   g_mutex_lock (&self->lock);
-  refused = self->shutting_down || self->open >= self->max_open;
-  if (!refused)
-    self->open++;
+  context = rc_server_context_ref (self->context);
   id = ++self->next_id;
   g_mutex_unlock (&self->lock);
 
-  if (refused)
-    {
-      g_info ("Connection %" G_GUINT64_FORMAT " refused: %s", id,
-              self->shutting_down ? "shutting down" : "too many connections");
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
-    }
-
-  rc_connection = rc_connection_new (self, connection, id);
+  rc_connection = rc_connection_new (context, connection, text, key, id);
 
   g_mutex_lock (&self->lock);
   g_hash_table_add (self->connections, g_object_ref (rc_connection));
@@ -109,15 +112,12 @@ rc_server_run (GThreadedSocketService *service,
   if (self->shutting_down)
     rc_connection_terminate (rc_connection);
   g_mutex_unlock (&self->lock);
-  rc_statistics_thread_started (self->statistics);
 
   rc_connection_run (rc_connection);
 
   g_mutex_lock (&self->lock);
   g_hash_table_remove (self->connections, rc_connection);
-  self->open--;
   g_mutex_unlock (&self->lock);
-  rc_statistics_thread_finished (self->statistics);
 
   return TRUE;
 }
@@ -127,18 +127,13 @@ rc_server_finalize (GObject *object)
 {
   RcServer *self = RC_SERVER (object);
 
+  if (self->context != NULL && self->wake_fd.fd >= 0)
+    g_cancellable_release_fd (self->context->wake);
   g_clear_pointer (&self->host, g_free);
-  g_clear_pointer (&self->state_dir, g_free);
-  g_clear_pointer (&self->name, g_free);
-  g_clear_object (&self->password);
-  g_clear_object (&self->certificate);
-  g_clear_object (&self->statistics);
-  g_clear_object (&self->wake);
-  g_cond_clear (&self->handshake_cond);
-  g_clear_object (&self->registry);
-  g_clear_object (&self->blocks);
+  g_clear_object (&self->state_dir);
+  g_clear_object (&self->admission);
+  g_clear_pointer (&self->context, rc_server_context_unref);
   g_clear_pointer (&self->connections, g_hash_table_unref);
-  g_clear_pointer (&self->admitted_per_key, g_hash_table_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (rc_server_parent_class)->finalize (object);
@@ -148,6 +143,7 @@ static void
 rc_server_class_init (RcServerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = rc_server_finalize;
+  G_SOCKET_SERVICE_CLASS (klass)->incoming = rc_server_incoming;
   G_THREADED_SOCKET_SERVICE_CLASS (klass)->run = rc_server_run;
 }
 
@@ -155,99 +151,96 @@ static void
 rc_server_init (RcServer *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->handshake_cond);
-  self->wake = g_cancellable_new ();
   self->connections = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  self->admitted_per_key = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->wake_fd.fd = -1;
 }
 
 RcServer *
-rc_server_new (const RcServerSettings *settings,
-               const RcServerLimits   *limits)
+rc_server_new (const RcServerSettings  *settings,
+               const RcServerLimits    *limits,
+               GError                 **error)
 {
-  RcServer *self;
-  g_autofree char *blocks_path = NULL;
+  g_autoptr(RcServer) self = NULL;
+  RcServerContext *context;
 
   g_return_val_if_fail (settings != NULL, NULL);
   g_return_val_if_fail (RC_IS_PASSWORD (settings->password), NULL);
   g_return_val_if_fail (G_IS_TLS_CERTIFICATE (settings->certificate), NULL);
-  g_return_val_if_fail (settings->state_dir != NULL, NULL);
+  g_return_val_if_fail (RC_IS_STATE_DIR (settings->state_dir), NULL);
 
-  /* -1: no thread limit; the cap is ours (see above). */
+  /* -1: no thread limit; the cap is the admission's. */
   self = g_object_new (RC_TYPE_SERVER, "max-threads", -1, NULL);
   self->host = g_strdup (settings->host);
   self->port = settings->port;
-  self->state_dir = g_strdup (settings->state_dir);
-  self->name = g_strdup (settings->server_name);
-  self->max_connections = settings->max_connections;
-  self->max_connections_per_ip = settings->max_connections_per_ip;
-  self->password = g_object_ref (settings->password);
-  self->certificate = g_object_ref (settings->certificate);
+  self->state_dir = g_object_ref (settings->state_dir);
+
+  context = self->context = rc_server_context_new ();
   if (limits != NULL)
-    self->limits = *limits;
-  else
-    rc_server_default_limits (&self->limits);
+    context->limits = *limits;
+  context->name = g_strdup (settings->server_name);
+  context->password = g_object_ref (settings->password);
+  context->credentials = rc_tls_credentials_new (settings->certificate, error);
+  if (context->credentials == NULL)
+    return NULL;
+  context->registry = rc_room_registry_new ();
+  context->blocks = rc_block_list_new (settings->max_auth_failures, settings->block_seconds);
+  context->admission = rc_admission_new (settings->max_connections, settings->max_connections_per_ip);
+  self->admission = g_object_ref (context->admission);
+  context->statistics = rc_statistics_new (context->registry, context->blocks, context->admission);
+  context->writer = rc_state_writer_new (settings->state_dir, context->statistics, context->blocks);
+  context->wake = g_cancellable_new ();
 
-  blocks_path = g_build_filename (settings->state_dir, "blocks.json", NULL);
-  self->blocks = rc_block_list_new (blocks_path, settings->max_auth_failures, settings->block_seconds);
-  self->registry = rc_room_registry_new ();
-  self->statistics = rc_statistics_new (settings->state_dir, self->registry, self->blocks);
-
-  return self;
+  return g_steal_pointer (&self);
 }
 
-/* Raises the soft file-descriptor limit to the hard one (GLib aborts the
- * process when it runs out of descriptors) and keeps the connection cap
- * below it. */
-static void
-fit_connection_cap (RcServer *self)
+/* Reads a file an earlier run left into @contents; a missing one is no
+ * error and leaves it NULL. */
+static gboolean
+read_state (RcServer    *self,
+            const char  *name,
+            char       **contents,
+            GError     **error)
 {
-  struct rlimit limit = { 1024, 1024 };
-  guint64 budget;
-  guint64 needed;
-  guint overflow;
+  g_autoptr(GError) local_error = NULL;
 
-  overflow = CLAMP (self->max_connections / 16, 8, 1024);
-  needed = (guint64) self->max_connections + overflow + MAX_HANDSHAKES + FD_RESERVE;
-
-  if (getrlimit (RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed)
+  *contents = rc_state_dir_read (self->state_dir, name, NULL, &local_error);
+  if (*contents == NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
-      struct rlimit raised = limit;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
 
-      /* A privileged server may raise the hard limit too. */
-      raised.rlim_cur = raised.rlim_max = MAX (needed, limit.rlim_max);
-      if (setrlimit (RLIMIT_NOFILE, &raised) != 0)
-        {
-          raised.rlim_cur = raised.rlim_max = limit.rlim_max;
-          setrlimit (RLIMIT_NOFILE, &raised);
-        }
-      getrlimit (RLIMIT_NOFILE, &limit);
+/* Takes over the blocks and statistics of earlier runs. */
+static gboolean
+load_state (RcServer  *self,
+            GError   **error)
+{
+  RcServerContext *context = self->context;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *blocks = NULL;
+  g_autofree char *stats = NULL;
+  g_autofree char *ips = NULL;
+
+  rc_state_dir_remove_stale (self->state_dir);
+
+  if (!read_state (self, RC_STATE_BLOCKS_FILE, &blocks, error))
+    return FALSE;
+  if (blocks != NULL && !rc_block_list_load (context->blocks, blocks, strlen (blocks), &local_error))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s/%s: %s",
+                   rc_state_dir_get_path (self->state_dir), RC_STATE_BLOCKS_FILE, local_error->message);
+      return FALSE;
     }
 
-  if (limit.rlim_cur == RLIM_INFINITY)
-    {
-      self->max_handshakes = MAX_HANDSHAKES;
-      budget = G_MAXUINT;
-    }
-  else
-    {
-      guint64 usable = limit.rlim_cur - MIN (limit.rlim_cur, FD_RESERVE);
+  /* Statistics never stop the server. */
+  if (!read_state (self, RC_STATE_STATS_FILE, &stats, &local_error) ||
+      !read_state (self, RC_STATE_IPS_FILE, &ips, &local_error))
+    g_warning ("Starting the statistics afresh: %s", local_error->message);
+  rc_statistics_load (context->statistics, stats, ips);
 
-      self->max_handshakes = (guint) CLAMP (usable / 16, MIN_HANDSHAKES, MAX_HANDSHAKES);
-      budget = usable - MIN (usable, self->max_handshakes);
-    }
-
-  if ((guint64) self->max_connections + overflow > budget)
-    {
-      guint fitted = budget > overflow + 1 ? (guint) (budget - overflow) : 1;
-
-      g_message ("MAX_CONNECTIONS lowered from %u to %u: the file-descriptor limit is %" G_GUINT64_FORMAT
-                 " (raise LimitNOFILE or ulimit -n)",
-                 self->max_connections, fitted, (guint64) limit.rlim_cur);
-      self->max_connections = fitted;
-    }
-
-  self->max_open = self->max_connections + overflow;
+  return TRUE;
 }
 
 static GList *
@@ -323,24 +316,30 @@ gboolean
 rc_server_start (RcServer  *self,
                  GError   **error)
 {
+  RcServerContext *context;
   g_autofree char *fingerprint = NULL;
 
   g_return_val_if_fail (RC_IS_SERVER (self), FALSE);
 
-  fit_connection_cap (self);
+  context = self->context;
+  rc_admission_fit_descriptors (context->admission);
 
-  if (!rc_block_list_load (self->blocks, error))
+  if (!load_state (self, error))
     return FALSE;
-  rc_statistics_load (self->statistics);
 
   if (!listen_on_host (self, error))
     return FALSE;
 
-  fingerprint = rc_certificate_fingerprint (self->certificate);
-  g_message ("%s is up: at most %u connections, %u per address; certificate SHA-256 fingerprint %s",
-             self->name, self->max_connections, self->max_connections_per_ip, fingerprint);
+  /* Every idle connection waits on this cancellable: one descriptor for
+   * all, kept open from now on. */
+  g_cancellable_make_pollfd (context->wake, &self->wake_fd);
 
-  rc_statistics_start (self->statistics);
+  fingerprint = rc_certificate_fingerprint (rc_tls_credentials_get_certificate (context->credentials));
+  g_message ("%s is up: at most %u connections, %u per address; certificate SHA-256 fingerprint %s",
+             context->name, rc_admission_get_max_connections (context->admission),
+             rc_admission_get_max_per_address (context->admission), fingerprint);
+
+  rc_state_writer_start (context->writer);
   g_socket_service_start (G_SOCKET_SERVICE (self));
 
   return TRUE;
@@ -375,7 +374,6 @@ rc_server_begin_shutdown (RcServer *self)
 
   g_mutex_lock (&self->lock);
   self->shutting_down = TRUE;
-  g_cond_broadcast (&self->handshake_cond);
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, (gpointer *) &connection, NULL))
     g_ptr_array_add (connections, g_object_ref (connection));
@@ -385,161 +383,25 @@ rc_server_begin_shutdown (RcServer *self)
   for (guint i = 0; i < connections->len; i++)
     rc_connection_terminate (g_ptr_array_index (connections, i));
   /* Last: a connection woken by it must find its own flag set. */
-  g_cancellable_cancel (self->wake);
+  g_cancellable_cancel (self->context->wake);
 }
 
 guint
 rc_server_count_connections (RcServer *self)
 {
-  guint open;
+  guint open = 0;
 
   g_return_val_if_fail (RC_IS_SERVER (self), 0);
 
-  g_mutex_lock (&self->lock);
-  open = self->open;
-  g_mutex_unlock (&self->lock);
-
+  rc_admission_get_counts (self->context->admission, &open, NULL);
   return open;
 }
 
-/* Writes the statistics a last time. */
+/* Writes the statistics and blocks a last time. */
 void
 rc_server_finish (RcServer *self)
 {
   g_return_if_fail (RC_IS_SERVER (self));
 
-  rc_statistics_stop (self->statistics);
-}
-
-const RcServerLimits *
-rc_server_get_limits (RcServer *self)
-{
-  return &self->limits;
-}
-
-const char *
-rc_server_get_name (RcServer *self)
-{
-  return self->name;
-}
-
-GTlsCertificate *
-rc_server_get_certificate (RcServer *self)
-{
-  return self->certificate;
-}
-
-RcPassword *
-rc_server_get_password (RcServer *self)
-{
-  return self->password;
-}
-
-RcRoomRegistry *
-rc_server_get_registry (RcServer *self)
-{
-  return self->registry;
-}
-
-RcBlockList *
-rc_server_get_block_list (RcServer *self)
-{
-  return self->blocks;
-}
-
-RcStatistics *
-rc_server_get_statistics (RcServer *self)
-{
-  return self->statistics;
-}
-
-/**
- * rc_server_admit:
- * @key: the address key (rc_block_list_describe_address())
- *
- * Takes one of the MAX_CONNECTIONS places, and one of the address's
- * MAX_CONNECTIONS_PER_IP. Returns %FALSE when either is full.
- */
-gboolean
-rc_server_admit (RcServer   *self,
-                 const char *key)
-{
-  guint per_key;
-  gboolean admitted = FALSE;
-
-  g_mutex_lock (&self->lock);
-  per_key = GPOINTER_TO_UINT (g_hash_table_lookup (self->admitted_per_key, key));
-  if (self->admitted < self->max_connections && per_key < self->max_connections_per_ip)
-    {
-      self->admitted++;
-      g_hash_table_insert (self->admitted_per_key, g_strdup (key), GUINT_TO_POINTER (per_key + 1));
-      admitted = TRUE;
-    }
-  g_mutex_unlock (&self->lock);
-
-  if (admitted)
-    rc_statistics_connection_admitted (self->statistics);
-
-  return admitted;
-}
-
-void
-rc_server_release (RcServer   *self,
-                   const char *key)
-{
-  guint per_key;
-
-  g_mutex_lock (&self->lock);
-  per_key = GPOINTER_TO_UINT (g_hash_table_lookup (self->admitted_per_key, key));
-  g_assert (per_key > 0 && self->admitted > 0);
-  self->admitted--;
-  if (per_key == 1)
-    g_hash_table_remove (self->admitted_per_key, key);
-  else
-    g_hash_table_insert (self->admitted_per_key, g_strdup (key), GUINT_TO_POINTER (per_key - 1));
-  g_mutex_unlock (&self->lock);
-
-  rc_statistics_connection_released (self->statistics);
-}
-
-/* Ends every connection's waits at shutdown; shared, so that a waiting
- * connection holds no descriptor of its own for it. */
-GCancellable *
-rc_server_get_wake_cancellable (RcServer *self)
-{
-  return self->wake;
-}
-
-/**
- * rc_server_begin_handshake:
- * @deadline: monotonic time to give up at
- *
- * Takes one of the handshake places, waiting for one until @deadline.
- * Returns %FALSE if none came free in time or the server is shutting down.
- */
-gboolean
-rc_server_begin_handshake (RcServer *self,
-                           gint64    deadline)
-{
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&self->lock);
-  while (ok && !self->shutting_down && self->handshakes >= self->max_handshakes)
-    ok = g_cond_wait_until (&self->handshake_cond, &self->lock, deadline);
-  ok = ok && !self->shutting_down;
-  if (ok)
-    self->handshakes++;
-  g_mutex_unlock (&self->lock);
-
-  return ok;
-}
-
-void
-rc_server_end_handshake (RcServer *self)
-{
-  g_mutex_lock (&self->lock);
-  g_assert (self->handshakes > 0);
-  self->handshakes--;
-  g_cond_signal (&self->handshake_cond);
-  g_mutex_unlock (&self->lock);
+  rc_state_writer_stop (self->context->writer);
 }

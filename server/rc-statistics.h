@@ -3,43 +3,43 @@
 
 #include <gio/gio.h>
 
+#include "rc-admission.h"
 #include "rc-block-list.h"
 #include "rc-room-registry.h"
 
 G_BEGIN_DECLS
 
-#define RC_STATS_FILE "stats.json"
-#define RC_IPS_FILE "ips.json"
+/* What a hello did, for ips.json. */
+typedef enum
+{
+  RC_STATISTICS_HELLO,            /* answered without a login: blocked, server full */
+  RC_STATISTICS_LOGIN,            /* welcomed */
+  RC_STATISTICS_WRONG_PASSWORD,
+  RC_STATISTICS_BLOCK,            /* this name's wrong password blocked the address */
+} RcStatisticsEvent;
 
 #define RC_TYPE_STATISTICS (rc_statistics_get_type ())
 
 G_DECLARE_FINAL_TYPE (RcStatistics, rc_statistics, RC, STATISTICS, GObject)
 
-RcStatistics *rc_statistics_new                   (const char      *state_dir,
-                                                   RcRoomRegistry  *registry,
-                                                   RcBlockList     *blocks);
-void          rc_statistics_load                  (RcStatistics    *self);
-void          rc_statistics_start                 (RcStatistics    *self);
-void          rc_statistics_stop                  (RcStatistics    *self);
-gboolean      rc_statistics_write                 (RcStatistics    *self,
-                                                   GError         **error);
-void          rc_statistics_changed               (RcStatistics    *self);
-
-void          rc_statistics_thread_started        (RcStatistics    *self);
-void          rc_statistics_thread_finished       (RcStatistics    *self);
-void          rc_statistics_connection_admitted   (RcStatistics    *self);
-void          rc_statistics_connection_released   (RcStatistics    *self);
-void          rc_statistics_add_hello             (RcStatistics    *self,
-                                                   const char      *ip,
-                                                   const char      *name);
-void          rc_statistics_add_visit             (RcStatistics    *self);
-void          rc_statistics_add_wrong_credentials (RcStatistics    *self,
-                                                   const char      *ip,
-                                                   const char      *name);
-void          rc_statistics_add_block             (RcStatistics    *self,
-                                                   const char      *ip,
-                                                   const char      *name);
-void          rc_statistics_add_relay             (RcStatistics    *self,
-                                                   gsize            bytes);
+RcStatistics *rc_statistics_new          (RcRoomRegistry     *registry,
+                                          RcBlockList        *blocks,
+                                          RcAdmission        *admission);
+void          rc_statistics_load         (RcStatistics       *self,
+                                          const char         *stats_json,
+                                          const char         *ips_json);
+void          rc_statistics_record       (RcStatistics       *self,
+                                          RcStatisticsEvent   event,
+                                          const char         *ip,
+                                          const char         *name);
+void          rc_statistics_add_relay    (RcStatistics       *self,
+                                          gsize               bytes);
+void          rc_statistics_changed      (RcStatistics       *self);
+gboolean      rc_statistics_has_changes  (RcStatistics       *self);
+void          rc_statistics_serialize_stats (RcStatistics    *self,
+                                          GString            *out);
+gboolean      rc_statistics_serialize_ips (RcStatistics      *self,
+                                          GString            *out,
+                                          gboolean            force);
 
 G_END_DECLS

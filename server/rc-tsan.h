@@ -39,7 +39,17 @@ rc_tsan_cond_wait_until (GCond  *cond,
   return signalled;
 }
 
+static inline void
+rc_tsan_cond_wait (GCond  *cond,
+                   GMutex *mutex)
+{
+  __tsan_release (mutex);
+  g_cond_wait (cond, mutex);
+  __tsan_acquire (mutex);
+}
+
 #define g_mutex_lock(mutex) rc_tsan_mutex_lock (mutex)
+#define g_cond_wait(cond, mutex) rc_tsan_cond_wait (cond, mutex)
 #define g_mutex_unlock(mutex) rc_tsan_mutex_unlock (mutex)
 #define g_cond_wait_until(cond, mutex, end_time) rc_tsan_cond_wait_until (cond, mutex, end_time)
 #endif

@@ -735,44 +735,6 @@ rc_frame_parse (const char  *line,
 /* Building ---------------------------------------------------------------- */
 
 static void
-append_json_string (GString    *out,
-                    const char *text)
-{
-  static const char hex[] = "0123456789abcdef";
-  const char *plain = text;
-  const char *p;
-
-  g_string_append_c (out, '"');
-  for (p = text; *p != '\0'; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c >= 0x20 && c != '"' && c != '\\')
-        continue;
-
-      g_string_append_len (out, plain, p - plain);
-      plain = p + 1;
-      switch (c)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          g_string_append (out, "\\u00");
-          g_string_append_c (out, hex[c >> 4]);
-          g_string_append_c (out, hex[c & 0xf]);
-          break;
-        }
-    }
-  g_string_append_len (out, plain, p - plain);
-  g_string_append_c (out, '"');
-}
-
-static void
 append_name (GString    *out,
              const char *member)
 {
@@ -788,7 +750,7 @@ add_string (GString    *out,
             const char *value)
 {
   append_name (out, member);
-  append_json_string (out, value != NULL ? value : "");
+  rc_json_append_string (out, value != NULL ? value : "");
 }
 
 static void
@@ -897,7 +859,7 @@ add_members (GString       *out,
       g_string_append (out, frame->your_turn ? "true" : "false");
       append_name (out, "peer");
       g_string_append (out, "{\"name\":");
-      append_json_string (out, frame->peer_name != NULL ? frame->peer_name : "");
+      rc_json_append_string (out, frame->peer_name != NULL ? frame->peer_name : "");
       add_key_material (out, &frame->peer_keys);
       g_string_append_c (out, '}');
       break;
@@ -948,7 +910,7 @@ rc_frame_append_line (const RcFrame *frame,
   g_return_if_fail (frame->type_name != NULL);
 
   g_string_append (out, "{\"type\":");
-  append_json_string (out, frame->type_name);
+  rc_json_append_string (out, frame->type_name);
   add_members (out, frame);
   g_string_append (out, "}\n");
 }

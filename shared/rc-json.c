@@ -934,3 +934,49 @@ rc_json_number_get_int64 (const RcJsonValue *number,
   *out = negative ? (gint64) (0 - value) : (gint64) value;
   return TRUE;
 }
+
+/* Writing ------------------------------------------------------------------- */
+
+/**
+ * rc_json_append_string:
+ * @text: UTF-8
+ *
+ * Appends @text to @out as a JSON string, quotes included.
+ */
+void
+rc_json_append_string (GString    *out,
+                       const char *text)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *plain = text;
+  const char *p;
+
+  g_string_append_c (out, '"');
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+
+      g_string_append_len (out, plain, p - plain);
+      plain = p + 1;
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\b': g_string_append (out, "\\b"); break;
+        case '\f': g_string_append (out, "\\f"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          g_string_append (out, "\\u00");
+          g_string_append_c (out, hex[c >> 4]);
+          g_string_append_c (out, hex[c & 0xf]);
+          break;
+        }
+    }
+  g_string_append_len (out, plain, p - plain);
+  g_string_append_c (out, '"');
+}

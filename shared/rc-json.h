@@ -76,6 +76,9 @@ char          *rc_json_string_dup             (const RcJsonValue  *string,
 gboolean       rc_json_number_get_int64       (const RcJsonValue  *number,
                                                gint64             *out);
 
+void           rc_json_append_string          (GString            *out,
+                                               const char         *text);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RcJsonChecker, rc_json_checker_free)
 
 G_END_DECLS

@@ -4,36 +4,8 @@
 #include "config.h"
 
 #include <string.h>
-#include <glib/gstdio.h>
 
 #include "rc-block-list.h"
-
-typedef struct
-{
-  char *dir;
-  char *path;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("roomchat-blocks-XXXXXX", &error);
-  g_assert_no_error (error);
-  fixture->path = g_build_filename (fixture->dir, "blocks.json", NULL);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_unlink (fixture->path);
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
-}
 
 static void
 describe (const char  *address_text,
@@ -76,6 +48,18 @@ test_keys (void)
   g_assert_cmpstr (key, ==, "::/64");
 }
 
+/* One login attempt with a wrong or right password, as a hello makes it. */
+static gboolean
+attempt (RcBlockList *blocks,
+         const char  *key,
+         gboolean     correct,
+         guint       *attempts_left)
+{
+  g_assert_cmpint (rc_block_list_begin_attempt (blocks, key, g_get_monotonic_time () + G_USEC_PER_SEC, NULL),
+                   ==, RC_ATTEMPT_ALLOWED);
+  return rc_block_list_end_attempt (blocks, key, correct, attempts_left);
+}
+
 static void
 fail_times (RcBlockList *blocks,
             const char  *key,
@@ -84,7 +68,7 @@ fail_times (RcBlockList *blocks,
   for (guint i = 0; i < times; i++)
     {
       guint attempts_left = 99;
-      gboolean blocked = rc_block_list_add_failure (blocks, key, &attempts_left);
+      gboolean blocked = attempt (blocks, key, FALSE, &attempts_left);
 
       g_assert_cmpuint (attempts_left, ==, 3 - (i + 1));
       g_assert_cmpint (blocked, ==, i + 1 == 3);
@@ -92,10 +76,9 @@ fail_times (RcBlockList *blocks,
 }
 
 static void
-test_block_and_expire (Fixture       *fixture,
-                       gconstpointer  data)
+test_block_and_expire (void)
 {
-  g_autoptr(RcBlockList) blocks = rc_block_list_new (fixture->path, 3, 300);
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
   gint64 retry_after = 0;
 
   g_assert_false (rc_block_list_is_blocked (blocks, "192.0.2.7", NULL));
@@ -106,6 +89,8 @@ test_block_and_expire (Fixture       *fixture,
   g_assert_cmpint (retry_after, <=, 300);
   g_assert_false (rc_block_list_is_blocked (blocks, "192.0.2.8", NULL));
   g_assert_cmpuint (rc_block_list_count_blocked (blocks), ==, 1);
+  g_assert_cmpint (rc_block_list_begin_attempt (blocks, "192.0.2.7", g_get_monotonic_time (), &retry_after),
+                   ==, RC_ATTEMPT_BLOCKED);
 
   /* 299 seconds later it still is; after 300 it is not, and it has three
    * attempts again. */
@@ -119,23 +104,41 @@ test_block_and_expire (Fixture       *fixture,
 }
 
 static void
-test_success_resets (Fixture       *fixture,
-                     gconstpointer  data)
+test_success_resets (void)
 {
-  g_autoptr(RcBlockList) blocks = rc_block_list_new (fixture->path, 3, 300);
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
 
   fail_times (blocks, "192.0.2.7", 2);
-  rc_block_list_add_success (blocks, "192.0.2.7");
+  attempt (blocks, "192.0.2.7", TRUE, NULL);
   /* Counting starts again: three more before the block */
   fail_times (blocks, "192.0.2.7", 3);
   g_assert_true (rc_block_list_is_blocked (blocks, "192.0.2.7", NULL));
 }
 
+/* Wrong passwords in a row are forgotten after BLOCK_SECONDS without one. */
 static void
-test_ipv6_prefix (Fixture       *fixture,
-                  gconstpointer  data)
+test_failures_expire (void)
 {
-  g_autoptr(RcBlockList) blocks = rc_block_list_new (fixture->path, 3, 300);
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
+  g_autofree char *saved = NULL;
+  guint64 generation = 0;
+  gsize length = 0;
+
+  fail_times (blocks, "192.0.2.7", 2);
+  rc_block_list_set_clock_offset (blocks, 301);
+  fail_times (blocks, "192.0.2.7", 2);
+  g_assert_false (rc_block_list_is_blocked (blocks, "192.0.2.7", NULL));
+
+  /* And they leave the file. */
+  rc_block_list_set_clock_offset (blocks, 700);
+  saved = rc_block_list_serialize (blocks, &length, &generation);
+  g_assert_null (strstr (saved, "192.0.2.7"));
+}
+
+static void
+test_ipv6_prefix (void)
+{
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
   g_autofree char *text_a = NULL;
   g_autofree char *key_a = NULL;
   g_autofree char *text_b = NULL;
@@ -156,44 +159,135 @@ test_ipv6_prefix (Fixture       *fixture,
 }
 
 static void
-test_persistence (Fixture       *fixture,
-                  gconstpointer  data)
+test_persistence (void)
 {
-  g_autoptr(RcBlockList) blocks = rc_block_list_new (fixture->path, 3, 300);
-  g_autoptr(RcBlockList) reloaded = NULL;
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
+  g_autoptr(RcBlockList) reloaded = rc_block_list_new (3, 300);
   g_autoptr(GError) error = NULL;
-  GStatBuf buf;
+  g_autofree char *saved = NULL;
+  guint64 generation = 0;
+  gsize length = 0;
   guint attempts_left = 0;
 
   fail_times (blocks, "192.0.2.7", 3);
-  rc_block_list_add_failure (blocks, "198.51.100.1", &attempts_left);
+  attempt (blocks, "198.51.100.1", FALSE, &attempts_left);
   g_assert_cmpuint (attempts_left, ==, 2);
+  g_assert_true (rc_block_list_has_changes (blocks));
 
-  /* Written at once, private to the server */
-  g_assert_cmpint (g_stat (fixture->path, &buf), ==, 0);
-  g_assert_cmpint (buf.st_mode & 0777, ==, 0600);
+  saved = rc_block_list_serialize (blocks, &length, &generation);
+  g_assert_cmpuint (length, ==, strlen (saved));
+  g_assert_false (rc_block_list_has_changes (blocks));
 
-  reloaded = rc_block_list_new (fixture->path, 3, 300);
-  rc_block_list_load (reloaded, &error);
+  g_assert_true (rc_block_list_load (reloaded, saved, length, &error));
   g_assert_no_error (error);
   g_assert_true (rc_block_list_is_blocked (reloaded, "192.0.2.7", NULL));
   /* The count of wrong passwords survives too. */
-  rc_block_list_add_failure (reloaded, "198.51.100.1", &attempts_left);
+  attempt (reloaded, "198.51.100.1", FALSE, &attempts_left);
   g_assert_cmpuint (attempts_left, ==, 1);
 }
 
 static void
-test_bad_file (Fixture       *fixture,
-               gconstpointer  data)
+test_bad_file (void)
 {
-  g_autoptr(RcBlockList) blocks = rc_block_list_new (fixture->path, 3, 300);
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
   g_autoptr(GError) error = NULL;
 
-  g_file_set_contents (fixture->path, "[1, 2", -1, &error);
-  g_assert_no_error (error);
-  g_assert_false (rc_block_list_load (blocks, &error));
+  g_assert_false (rc_block_list_load (blocks, "[1, 2", 5, &error));
   g_assert_nonnull (error);
-  g_assert_nonnull (strstr (error->message, fixture->path));
+  g_clear_error (&error);
+  g_assert_false (rc_block_list_load (blocks, "{\"x\": 1}", 8, &error));
+  g_assert_nonnull (error);
+}
+
+typedef struct
+{
+  RcBlockList *blocks;
+  GMutex       lock;
+  GCond        cond;
+  guint        ready;
+  guint        verified;     /* attempts that were let through to the password */
+  guint        refused;
+} Race;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *race = data;
+  gint64 retry_after = 0;
+  RcAttempt result;
+
+  g_mutex_lock (&race->lock);
+  race->ready++;
+  g_cond_broadcast (&race->cond);
+  while (race->ready < 64)
+    g_cond_wait (&race->cond, &race->lock);
+  g_mutex_unlock (&race->lock);
+
+  result = rc_block_list_begin_attempt (race->blocks, "192.0.2.9", g_get_monotonic_time () + 5 * G_USEC_PER_SEC,
+                                        &retry_after);
+  if (result == RC_ATTEMPT_ALLOWED)
+    {
+      /* A password check takes a while: the others arrive meanwhile. */
+      g_usleep (2000);
+      rc_block_list_end_attempt (race->blocks, "192.0.2.9", FALSE, NULL);
+    }
+
+  g_mutex_lock (&race->lock);
+  if (result == RC_ATTEMPT_ALLOWED)
+    race->verified++;
+  else
+    race->refused++;
+  g_mutex_unlock (&race->lock);
+  return NULL;
+}
+
+/* 64 wrong passwords at the same moment: three are checked, the rest are
+ * told the address is blocked. */
+static void
+test_parallel_attempts (void)
+{
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
+  GThread *threads[64];
+  Race race = { blocks };
+
+  g_mutex_init (&race.lock);
+  g_cond_init (&race.cond);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("attempt", race_thread, &race);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+
+  g_assert_cmpuint (race.verified, ==, 3);
+  g_assert_cmpuint (race.refused, ==, 61);
+  g_assert_true (rc_block_list_is_blocked (blocks, "192.0.2.9", NULL));
+  g_mutex_clear (&race.lock);
+  g_cond_clear (&race.cond);
+}
+
+/* A failure that could not be written: logins from that address are
+ * refused until a write succeeds, others go on. */
+static void
+test_fails_closed (void)
+{
+  g_autoptr(RcBlockList) blocks = rc_block_list_new (3, 300);
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  guint64 generation = 0;
+  gsize length = 0;
+  gint64 retry_after = 0;
+
+  attempt (blocks, "192.0.2.7", FALSE, NULL);
+  first = rc_block_list_serialize (blocks, &length, &generation);
+  rc_block_list_saved (blocks, generation, FALSE);
+
+  g_assert_true (rc_block_list_is_blocked (blocks, "192.0.2.7", &retry_after));
+  g_assert_cmpint (retry_after, >, 0);
+  g_assert_false (rc_block_list_is_blocked (blocks, "192.0.2.8", NULL));
+  g_assert_true (rc_block_list_has_changes (blocks));
+
+  second = rc_block_list_serialize (blocks, &length, &generation);
+  rc_block_list_saved (blocks, generation, TRUE);
+  g_assert_false (rc_block_list_is_blocked (blocks, "192.0.2.7", NULL));
 }
 
 int
@@ -203,16 +297,14 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/block-list/keys", test_keys);
-  g_test_add ("/server/block-list/block-and-expire", Fixture, NULL,
-              fixture_set_up, test_block_and_expire, fixture_tear_down);
-  g_test_add ("/server/block-list/success-resets", Fixture, NULL,
-              fixture_set_up, test_success_resets, fixture_tear_down);
-  g_test_add ("/server/block-list/ipv6-prefix", Fixture, NULL,
-              fixture_set_up, test_ipv6_prefix, fixture_tear_down);
-  g_test_add ("/server/block-list/persistence", Fixture, NULL,
-              fixture_set_up, test_persistence, fixture_tear_down);
-  g_test_add ("/server/block-list/bad-file", Fixture, NULL,
-              fixture_set_up, test_bad_file, fixture_tear_down);
+  g_test_add_func ("/server/block-list/block-and-expire", test_block_and_expire);
+  g_test_add_func ("/server/block-list/success-resets", test_success_resets);
+  g_test_add_func ("/server/block-list/failures-expire", test_failures_expire);
+  g_test_add_func ("/server/block-list/ipv6-prefix", test_ipv6_prefix);
+  g_test_add_func ("/server/block-list/persistence", test_persistence);
+  g_test_add_func ("/server/block-list/bad-file", test_bad_file);
+  g_test_add_func ("/server/block-list/parallel-attempts", test_parallel_attempts);
+  g_test_add_func ("/server/block-list/fails-closed", test_fails_closed);
 
   return g_test_run ();
 }

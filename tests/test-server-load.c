@@ -11,7 +11,8 @@
 static void
 test_silent_connections (void)
 {
-  g_autoptr(TestServer) server = test_server_new (NULL);
+  /* All from one address, which may hold that many here. */
+  g_autoptr(TestServer) server = test_server_new ("\"MAX_CONNECTIONS_PER_IP\": 300");
   g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(TestClient) ana = NULL;
   g_autoptr(TestClient) pablo = NULL;
@@ -106,6 +107,35 @@ test_thousand_connections (void)
   g_assert_true (test_server_wait_for_stat (server, "active-threads", 0));
 }
 
+/* One address cannot fill the server with connections that never log in:
+ * past MAX_CONNECTIONS_PER_IP of them, the next is closed at once. */
+static void
+test_silent_per_address (void)
+{
+  g_autoptr(TestServer) server = test_server_new ("\"MAX_CONNECTIONS_PER_IP\": 8");
+  g_autoptr(GPtrArray) silent = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSocketConnection) refused = NULL;
+  g_autoptr(TestClient) ana = NULL;
+  g_autoptr(GError) error = NULL;
+  char byte;
+
+  test_server_start (server);
+
+  for (guint i = 0; i < 8; i++)
+    g_ptr_array_add (silent, test_connect_tcp (server->host, server->port));
+  g_assert_true (test_server_wait_for_stat (server, "active-threads", 8));
+
+  /* The ninth is closed without a word: its first read is the end. */
+  refused = test_connect_tcp (server->host, server->port);
+  g_assert_cmpint (g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (refused)),
+                                        &byte, 1, NULL, &error), <=, 0);
+
+  /* Once they are gone, a client that logs in is let in again. */
+  g_ptr_array_set_size (silent, 0);
+  g_assert_true (test_server_wait_for_stat (server, "active-threads", 0));
+  ana = test_client_hello (server, "Ana");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -113,6 +143,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/load/silent-connections", test_silent_connections);
+  g_test_add_func ("/server/load/silent-per-address", test_silent_per_address);
   g_test_add_func ("/server/load/thousand-connections", test_thousand_connections);
 
   return g_test_run ();

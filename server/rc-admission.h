@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define RC_TYPE_ADMISSION (rc_admission_get_type ())
+
+G_DECLARE_FINAL_TYPE (RcAdmission, rc_admission, RC, ADMISSION, GObject)
+
+RcAdmission *rc_admission_new                  (guint         max_connections,
+                                                guint         max_per_address);
+void         rc_admission_fit_descriptors      (RcAdmission  *self);
+void         rc_admission_set_limits           (RcAdmission  *self,
+                                                guint         max_connections,
+                                                guint         max_per_address);
+guint        rc_admission_get_max_connections  (RcAdmission  *self);
+guint        rc_admission_get_max_per_address  (RcAdmission  *self);
+guint        rc_admission_get_max_open         (RcAdmission  *self);
+
+gboolean     rc_admission_open                 (RcAdmission  *self,
+                                                const char   *key);
+gboolean     rc_admission_admit                (RcAdmission  *self,
+                                                const char   *key);
+void         rc_admission_release              (RcAdmission  *self,
+                                                const char   *key);
+void         rc_admission_close                (RcAdmission  *self,
+                                                const char   *key,
+                                                gboolean      admitted);
+void         rc_admission_get_counts           (RcAdmission  *self,
+                                                guint        *open,
+                                                guint        *admitted);
+
+void         rc_admission_snapshot             (RcAdmission  *self,
+                                                guint        *open,
+                                                guint        *admitted);
+gboolean     rc_admission_has_changes          (RcAdmission  *self);
+
+G_END_DECLS

@@ -119,6 +119,27 @@ tell_peer_left (RcConnection *peer,
 }
 
 /**
+ * rc_room_new:
+ *
+ * A waiting room with a fresh id, in @registry, nobody in it yet: until
+ * rc_room_create() puts its creator in, joining it is no-such-room.
+ *
+ * Returns: (transfer full): the room
+ */
+RcRoom *
+rc_room_new (RcRoomRegistry *registry)
+{
+  RcRoom *room = g_atomic_rc_box_new0 (RcRoom);
+
+  g_mutex_init (&room->lock);
+  room->registry = registry;
+  room->turn = RC_ROLE_JOINER;
+  rc_room_registry_add (registry, room, room->id);
+
+  return room;
+}
+
+/**
  * rc_room_create:
  *
  * Makes a waiting room for @creator and tells it the room's id. Nobody can
@@ -133,19 +154,14 @@ rc_room_create (RcRoomRegistry      *registry,
                 const char          *name,
                 const RcKeyMaterial *keys)
 {
-  g_autoptr(RcRoom) room = g_atomic_rc_box_new0 (RcRoom);
+  g_autoptr(RcRoom) room = rc_room_new (registry);
   RcFrame created;
   gboolean ok;
 
-  g_mutex_init (&room->lock);
-  room->registry = registry;
-  room->turn = RC_ROLE_JOINER;
+  g_mutex_lock (&room->lock);
   room->members[RC_ROLE_CREATOR] = g_object_ref (creator);
   room->names[RC_ROLE_CREATOR] = g_strdup (name);
   rc_key_material_copy (&room->keys[RC_ROLE_CREATOR], keys);
-
-  g_mutex_lock (&room->lock);
-  rc_room_registry_add (registry, room, room->id);
   rc_connection_set_room (creator, room);
 
   rc_frame_init (&created, RC_FRAME_CREATED);

@@ -33,6 +33,7 @@ RcRoom     *rc_room_ref      (RcRoom              *room);
 void        rc_room_unref    (RcRoom              *room);
 const char *rc_room_get_id   (RcRoom              *room);
 
+RcRoom     *rc_room_new      (RcRoomRegistry      *registry);
 RcRoom     *rc_room_create   (RcRoomRegistry      *registry,
                               RcConnection        *creator,
                               const char          *name,

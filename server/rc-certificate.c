@@ -209,8 +209,10 @@ generate (RcStateDir  *dir,
     return FALSE;
 
   /* The key first: a certificate without its key would be useless. */
-  if (!rc_state_dir_write (dir, RC_STATE_KEY_FILE, (const char *) key_pem.data, key_pem.size, 0600, error) ||
-      !rc_state_dir_write (dir, RC_STATE_CERT_FILE, (const char *) cert_pem.data, cert_pem.size, 0644, error))
+  if (!rc_state_dir_write (dir, RC_STATE_KEY_FILE, (const char *) key_pem.data, key_pem.size, 0600,
+                           RC_STATE_WRITE_DURABLE, error) ||
+      !rc_state_dir_write (dir, RC_STATE_CERT_FILE, (const char *) cert_pem.data, cert_pem.size, 0644,
+                           RC_STATE_WRITE_DURABLE, error))
     return FALSE;
 
   g_message ("Made a self-signed Ed25519 certificate, valid for 10 years: %s/%s",

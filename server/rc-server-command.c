@@ -140,7 +140,8 @@ load_password (RcServerConfig  *config,
   else
     {
       password = rc_password_generate ();
-      if (!rc_state_dir_write (state_dir, RC_STATE_PASSWORD_FILE, password, strlen (password), 0600, error))
+      if (!rc_state_dir_write (state_dir, RC_STATE_PASSWORD_FILE, password, strlen (password), 0600,
+                               RC_STATE_WRITE_DURABLE, error))
         return NULL;
       g_print ("No SERVER_PASSWORD is configured, so this server made one: %s\n"
                "Give it to the people who may connect. It is kept in %s and will not be shown again.\n",

@@ -21,8 +21,9 @@
  * another user could have planted it (say under /tmp) with a password or a
  * log file of theirs. Files in it are reached through the directory's
  * descriptor and never through a symbolic link. Writes are atomic (a
- * temporary file, fsync, rename); the temporaries of a write cut short by
- * kill -9 are removed at the next start. A running server holds a lock on
+ * temporary file renamed over the old one), and flushed to disk when the
+ * caller needs that; the temporaries of a write cut short by kill -9 are
+ * removed at the next start. A running server holds a lock on
  * server.lock, so that `roomchat-server reset` does not clear files a
  * server is writing. */
 
@@ -308,18 +309,20 @@ write_all (int          fd,
 
 /**
  * rc_state_dir_write:
+ * @how: %RC_STATE_WRITE_DURABLE to have the new contents on disk when this
+ *   returns (two fsync(), which can take long on a busy disk)
  *
  * Replaces a file of the directory atomically: the old contents or the new
- * are there, whatever happens meanwhile, and the new ones are on disk when
- * this returns.
+ * are there, whatever happens to the process meanwhile.
  */
 gboolean
-rc_state_dir_write (RcStateDir  *self,
-                    const char  *name,
-                    const char  *contents,
-                    gsize        length,
-                    guint        mode,
-                    GError     **error)
+rc_state_dir_write (RcStateDir    *self,
+                    const char    *name,
+                    const char    *contents,
+                    gsize          length,
+                    guint          mode,
+                    RcStateWrite   how,
+                    GError       **error)
 {
   g_autofree char *path = NULL;
   char temp[256];
@@ -346,7 +349,8 @@ rc_state_dir_write (RcStateDir  *self,
   if (fd < 0)
     goto failed;
 
-  if (fchmod (fd, mode) != 0 || !write_all (fd, contents, length) || fsync (fd) != 0)
+  if (fchmod (fd, mode) != 0 || !write_all (fd, contents, length) ||
+      (how == RC_STATE_WRITE_DURABLE && fsync (fd) != 0))
     {
       saved_errno = errno;
       close (fd);
@@ -363,7 +367,8 @@ rc_state_dir_write (RcStateDir  *self,
     }
 
   /* The rename itself, on disk */
-  fsync (self->fd);
+  if (how == RC_STATE_WRITE_DURABLE)
+    fsync (self->fd);
   return TRUE;
 
 failed:

@@ -29,11 +29,19 @@ char       *rc_state_dir_read          (RcStateDir   *self,
                                         const char   *name,
                                         gsize        *length,
                                         GError      **error);
+/* How far a write must have gone when it returns. */
+typedef enum
+{
+  RC_STATE_WRITE_ATOMIC,    /* old or new contents whatever the process does (kill -9) */
+  RC_STATE_WRITE_DURABLE,   /* and on disk, whatever the machine does (power cut) */
+} RcStateWrite;
+
 gboolean    rc_state_dir_write         (RcStateDir   *self,
                                         const char   *name,
                                         const char   *contents,
                                         gsize         length,
                                         guint         mode,
+                                        RcStateWrite  how,
                                         GError      **error);
 gboolean    rc_state_dir_remove        (RcStateDir   *self,
                                         const char   *name,

@@ -18,7 +18,7 @@
  * under their own short locks. */
 
 #define LOOK_US (250 * G_TIME_SPAN_MILLISECOND)
-#define MIN_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+#define MIN_INTERVAL_US (750 * G_TIME_SPAN_MILLISECOND)
 #define HEARTBEAT_US (60 * G_TIME_SPAN_SECOND)
 #define WARN_INTERVAL_US (60 * G_TIME_SPAN_SECOND)
 
@@ -118,8 +118,10 @@ warn (RcStateWriter *self,
  * disk now. */
 static gboolean
 write_files (RcStateWriter *self,
-             gboolean       everything)
+             gboolean       everything,
+             gboolean       durable)
 {
+  RcStateWrite how = durable ? RC_STATE_WRITE_DURABLE : RC_STATE_WRITE_ATOMIC;
   g_autoptr(GString) stats = g_string_sized_new (1024);
   g_autoptr(GString) ips = g_string_sized_new (4096);
   g_autoptr(GError) error = NULL;
@@ -133,7 +135,8 @@ write_files (RcStateWriter *self,
       gboolean written;
 
       blocks = rc_block_list_serialize (self->blocks, &length, &generation);
-      written = rc_state_dir_write (self->dir, RC_STATE_BLOCKS_FILE, blocks, length, 0600, &error);
+      written = rc_state_dir_write (self->dir, RC_STATE_BLOCKS_FILE, blocks, length, 0600,
+                                    RC_STATE_WRITE_DURABLE, &error);
       rc_block_list_saved (self->blocks, generation, written);
       if (!written)
         {
@@ -145,7 +148,7 @@ write_files (RcStateWriter *self,
 
   if (rc_statistics_serialize_ips (self->statistics, ips, everything || self->ips_failed))
     {
-      self->ips_failed = !rc_state_dir_write (self->dir, RC_STATE_IPS_FILE, ips->str, ips->len, 0600, &error);
+      self->ips_failed = !rc_state_dir_write (self->dir, RC_STATE_IPS_FILE, ips->str, ips->len, 0600, how, &error);
       if (self->ips_failed)
         {
           warn (self, error);
@@ -155,7 +158,7 @@ write_files (RcStateWriter *self,
     }
 
   rc_statistics_serialize_stats (self->statistics, stats);
-  if (!rc_state_dir_write (self->dir, RC_STATE_STATS_FILE, stats->str, stats->len, 0600, &error))
+  if (!rc_state_dir_write (self->dir, RC_STATE_STATS_FILE, stats->str, stats->len, 0600, how, &error))
     {
       warn (self, error);
       rc_statistics_changed (self->statistics);
@@ -202,7 +205,7 @@ writer_thread (gpointer data)
       serving = self->requested;
       g_mutex_unlock (&self->lock);
 
-      ok = write_files (self, FALSE);
+      ok = write_files (self, FALSE, serving != self->written);
 
       g_mutex_lock (&self->lock);
       self->written = MAX (self->written, serving);
@@ -221,7 +224,7 @@ rc_state_writer_start (RcStateWriter *self)
   g_return_if_fail (RC_IS_STATE_WRITER (self));
   g_return_if_fail (self->thread == NULL);
 
-  write_files (self, TRUE);
+  write_files (self, TRUE, TRUE);
   self->quit = FALSE;
   self->thread = g_thread_new ("rc-state-writer", writer_thread, self);
 }
@@ -241,7 +244,7 @@ rc_state_writer_stop (RcStateWriter *self)
   g_mutex_unlock (&self->lock);
 
   g_thread_join (g_steal_pointer (&self->thread));
-  write_files (self, TRUE);
+  write_files (self, TRUE, TRUE);
 
   g_mutex_lock (&self->lock);
   self->written = self->requested;
@@ -267,7 +270,7 @@ rc_state_writer_sync (RcStateWriter *self)
   if (self->thread == NULL)
     {
       g_mutex_unlock (&self->lock);
-      return write_files (self, FALSE);
+      return write_files (self, FALSE, TRUE);
     }
 
   request = ++self->requested;

@@ -233,6 +233,16 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGUSR1: how the server is doing, in the log. */
+static gboolean
+on_status_signal (gpointer data)
+{
+  ServeState *state = data;
+
+  rc_server_log_status (state->server);
+  return G_SOURCE_CONTINUE;
+}
+
 static int
 serve (const Options *options)
 {
@@ -248,6 +258,7 @@ serve (const Options *options)
   ServeState state = { NULL };
   guint term_id;
   guint int_id;
+  guint usr1_id;
   int log_fd;
 
   config = load_config (options, &error);
@@ -291,11 +302,13 @@ serve (const Options *options)
   /* Before the server says it is up: a signal from then on is handled. */
   term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
   int_id = g_unix_signal_add (SIGINT, on_signal, &state);
+  usr1_id = g_unix_signal_add (SIGUSR1, on_status_signal, &state);
 
   if (!rc_server_start (server, &error))
     {
       g_source_remove (term_id);
       g_source_remove (int_id);
+      g_source_remove (usr1_id);
       return fail (error->message);
     }
 
@@ -303,6 +316,7 @@ serve (const Options *options)
 
   g_source_remove (term_id);
   g_source_remove (int_id);
+  g_source_remove (usr1_id);
   rc_server_finish (server);
   g_message ("Stopped");
 

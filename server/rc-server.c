@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #include "rc-block-list.h"
@@ -395,6 +396,30 @@ rc_server_count_connections (RcServer *self)
 
   rc_admission_get_counts (self->context->admission, &open, NULL);
   return open;
+}
+
+/**
+ * rc_server_log_status:
+ *
+ * Logs how the server is doing (SIGUSR1): connections, rooms, memory.
+ */
+void
+rc_server_log_status (RcServer *self)
+{
+  g_autoptr(GPtrArray) waiting = NULL;
+  g_autoptr(GPtrArray) active = NULL;
+  struct mallinfo2 heap = mallinfo2 ();
+  guint open = 0;
+  guint admitted = 0;
+
+  g_return_if_fail (RC_IS_SERVER (self));
+
+  rc_admission_get_counts (self->admission, &open, &admitted);
+  rc_room_registry_snapshot (self->context->registry, &waiting, &active);
+  g_message ("Status: %u connections open, %u logged in; %u rooms waiting, %u chats; "
+             "heap %.1f MiB in use, %.1f MiB free",
+             open, admitted, waiting->len, active->len,
+             (double) (heap.uordblks + heap.hblkhd) / (1024 * 1024), (double) heap.fordblks / (1024 * 1024));
 }
 
 /* Writes the statistics and blocks a last time. */

@@ -35,6 +35,7 @@ gboolean  rc_server_start               (RcServer                *self,
 guint     rc_server_get_port            (RcServer                *self);
 void      rc_server_begin_shutdown      (RcServer                *self);
 guint     rc_server_count_connections   (RcServer                *self);
+void      rc_server_log_status          (RcServer                *self);
 void      rc_server_finish              (RcServer                *self);
 
 G_END_DECLS

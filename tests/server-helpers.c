@@ -213,8 +213,25 @@ test_server_start (TestServer *server)
       g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
     }
 
-  server->process = g_subprocess_launcher_spawn (launcher, &error, ROOMCHAT_SERVER_PATH,
-                                                 "--config", server->config_path, NULL);
+  /* ROOMCHAT_TEST_SERVER_WRAPPER ("valgrind --tool=massif", "strace -f")
+   * runs the server under a tool, by hand. */
+  {
+    g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+    g_auto(GStrv) argv = NULL;
+    const char *wrapper = g_getenv ("ROOMCHAT_TEST_SERVER_WRAPPER");
+
+    if (wrapper != NULL && *wrapper != '\0')
+      {
+        g_auto(GStrv) words = g_strsplit (wrapper, " ", -1);
+
+        for (guint i = 0; words[i] != NULL; i++)
+          if (*words[i] != '\0')
+            g_strv_builder_add (builder, words[i]);
+      }
+    g_strv_builder_add_many (builder, ROOMCHAT_SERVER_PATH, "--config", server->config_path, NULL);
+    argv = g_strv_builder_end (builder);
+    server->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  }
   g_assert_no_error (error);
 
   server->port = 0;

@@ -39,6 +39,7 @@ typedef struct
   gboolean  floor;
   gboolean  no_pin;
   char     *perf_output;
+  double    hold;
 } Options;
 
 typedef struct
@@ -100,7 +101,7 @@ sample_cb (gboolean start,
       g_autoptr(GError) error = NULL;
 
       samples[0].perf = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
-                                          "perf", "record", "-g", "-q", "-o", samples[0].perf_output,
+                                          "perf", "record", "-F", "4000", "-q", "-o", samples[0].perf_output,
                                           "-p", g_subprocess_get_identifier (sample->process), NULL);
       if (samples[0].perf == NULL)
         g_printerr ("roomchat-bench: cannot run perf: %s\n", error->message);
@@ -237,6 +238,12 @@ measure (const Options *options,
   if (ok && idle)
     {
       g_usleep (2 * G_USEC_PER_SEC);
+      if (options->hold > 0)
+        {
+          g_print ("holding %u connections to server process %s for %.0f s\n", run->load.connected,
+                   g_subprocess_get_identifier (samples[0].process), options->hold);
+          g_usleep ((gulong) (options->hold * G_USEC_PER_SEC));
+        }
       run->kib_per_connection = (double) (read_status (samples[0].process, "VmRSS:") - rss_before) /
                                 run->load.connected;
     }
@@ -293,7 +300,7 @@ int
 main (int    argc,
       char **argv)
 {
-  Options options = { 200, 0, 150, 3, 10.0, 2.0, FALSE, FALSE, NULL };
+  Options options = { 200, 0, 150, 3, 10.0, 2.0, FALSE, FALSE, NULL, 0 };
   g_autoptr(GOptionContext) context = g_option_context_new ("idle|pingpong|compare");
   g_autoptr(GError) error = NULL;
   g_autoptr(TestServer) server = NULL;
@@ -310,6 +317,8 @@ main (int    argc,
     { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "compare: runs of each (default 3)", "R" },
     { "floor", 0, 0, G_OPTION_ARG_NONE, &options.floor, "Measure roomchat-bench-floor instead", NULL },
     { "no-pin", 0, 0, G_OPTION_ARG_NONE, &options.no_pin, "Do not pin server and generator to CPUs", NULL },
+    { "hold", 0, 0, G_OPTION_ARG_DOUBLE, &options.hold,
+      "idle: keep the connections S seconds more, to look at the server", "S" },
     { "perf", 0, 0, G_OPTION_ARG_FILENAME, &options.perf_output,
       "pingpong: record the server's measured seconds with perf record -g into FILE", "FILE" },
     { NULL }

@@ -52,11 +52,15 @@ struct _RcConnection
   double             tokens;
   gint64             tokens_time;
 
-  /* Guards writes to tls and write_closed: one writer at a time. Held
-   * across a write, which the socket's timeout bounds, or across the two
-   * writes of a relay (lock order: rc-room.h). */
+  /* Guards writes to tls, write_closed and the relayed frame waiting to
+   * go out. Held across a write, which the socket's timeout bounds. A
+   * thread that needs two (a relay: author and peer) takes the one of the
+   * lower id first (rc_connection_lock_writes_pair()). */
   GMutex             write_lock;
   gboolean           write_closed;
+  char               relayed[96];
+  gsize              relayed_length;   /* 0: none waiting */
+  gint               relayed_waiting;  /* atomic: relayed_length != 0, for the reader's look without the lock */
 
   /* Guards room and fd_closed. Leaf lock, never held across I/O. */
   GMutex             state_lock;

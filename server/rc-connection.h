@@ -35,6 +35,13 @@ gboolean      rc_connection_write_line_locked  (RcConnection      *self,
                                                 gsize              length);
 gboolean      rc_connection_write_frame_locked (RcConnection      *self,
                                                 const RcFrame     *frame);
+void          rc_connection_lock_writes_pair   (RcConnection      *self,
+                                                RcConnection      *other);
+void          rc_connection_unlock_writes_pair (RcConnection      *self,
+                                                RcConnection      *other);
+void          rc_connection_queue_relayed      (RcConnection      *self,
+                                                const char        *line,
+                                                gsize              length);
 void          rc_connection_kill               (RcConnection      *self);
 void          rc_connection_set_room           (RcConnection      *self,
                                                 RcRoom            *room);

@@ -364,6 +364,14 @@ format_relayed (char   *buffer,
  *
  * Checks a message against the turns (docs/protocol.md 3.3) and relays it.
  * Returns %FALSE when @author can no longer be written to.
+ *
+ * Of all the room's events, this one writes outside the room's lock: a
+ * thread that held it across the write, and was preempted there, would
+ * keep the peer's thread from even checking its turn for as long as the
+ * scheduler kept it waiting. The room's lock covers the turn; the order of
+ * frames is kept by the write locks of both, held across the write to the
+ * peer and the queueing of "relayed" on the author, which then goes out
+ * before anything the peer sends in answer (or alone, QUIET_MS later).
  */
 gboolean
 rc_room_relay (RcRoom       *room,
@@ -375,12 +383,12 @@ rc_room_relay (RcRoom       *room,
                gboolean     *relayed)
 {
   RcProtocolError refusal = RC_PROTOCOL_ERROR_UNKNOWN;
-  RcConnection *peer;
+  g_autoptr(RcConnection) peer = NULL;
   RcRole role = RC_ROLE_CREATOR;
   char ack[64];
   gsize ack_length;
   gboolean delivered;
-  gboolean ok;
+  gboolean ok = TRUE;
 
   *relayed = FALSE;
 
@@ -395,11 +403,20 @@ rc_room_relay (RcRoom       *room,
   else if (ciphertext_size > RC_MAX_CIPHERTEXT_SIZE || length > RC_FRAME_MAX_SIZE)
     refusal = RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE;
 
+  if (refusal == RC_PROTOCOL_ERROR_UNKNOWN)
+    {
+      /* The turn passes before the peer can read the message, so that a
+       * peer answering at once is never told it is not its turn. */
+      room->turn = other_role (role);
+      room->next_seq[role]++;
+      peer = g_object_ref (room->members[other_role (role)]);
+    }
+  g_mutex_unlock (&room->lock);
+
   if (refusal != RC_PROTOCOL_ERROR_UNKNOWN)
     {
       RcFrame answer;
 
-      g_mutex_unlock (&room->lock);
       rc_frame_init (&answer, RC_FRAME_ERROR);
       answer.code = refusal;
       if (refusal == RC_PROTOCOL_ERROR_BAD_SEQUENCE)
@@ -409,50 +426,51 @@ rc_room_relay (RcRoom       *room,
       return ok;
     }
 
-  /* The turn passes before the peer can read the message, so that a peer
-   * answering at once is never told it is not its turn. */
-  room->turn = other_role (role);
-  room->next_seq[role]++;
-  peer = room->members[other_role (role)];
-
-  /* The author's write lock is held across both writes: "relayed" comes
-   * before anything the peer sends after reading the message. */
-  rc_connection_lock_writes (author);
-  rc_connection_lock_writes (peer);
+  rc_connection_lock_writes_pair (author, peer);
   delivered = rc_connection_write_line_locked (peer, line, length);
-  rc_connection_unlock_writes (peer);
   if (delivered)
     {
       ack_length = format_relayed (ack, sizeof ack, seq);
-      ok = rc_connection_write_line_locked (author, ack, ack_length);
+      rc_connection_queue_relayed (author, ack, ack_length);
     }
-  else
-    {
-      RcFrame answer;
-      RcFrame peer_left;
+  rc_connection_unlock_writes_pair (author, peer);
 
-      /* The peer did not take the message in time: it is dropped, as if it
-       * had disconnected. */
-      g_message ("Room %s ended: a message to %s could not be delivered", room->id,
-                 room->names[other_role (role)]);
-      rc_connection_kill (peer);
-      close_room (room);
+  if (!delivered)
+    {
+      RcRole peer_role = other_role (role);
+      RcFrame answer;
 
       rc_frame_init (&answer, RC_FRAME_ERROR);
       answer.code = RC_PROTOCOL_ERROR_NOT_DELIVERED;
       answer.seq = seq;
-      rc_frame_init (&peer_left, RC_FRAME_PEER_LEFT);
-      peer_left.reason = g_strdup ("disconnected");
-      ok = rc_connection_write_frame_locked (author, &answer) &&
-           rc_connection_write_frame_locked (author, &peer_left);
-      rc_frame_clear (&answer);
-      rc_frame_clear (&peer_left);
-    }
-  rc_connection_unlock_writes (author);
 
-  if (!delivered)
-    clear_members (room);
-  g_mutex_unlock (&room->lock);
+      /* The peer did not take the message in time: it is dropped, as if it
+       * had disconnected. If it left or dropped meanwhile, the author has
+       * heard peer-left from there, and now hears what became of its
+       * message. */
+      g_mutex_lock (&room->lock);
+      if (find_role (room, author, &role) && room->members[peer_role] == peer)
+        {
+          RcFrame peer_left;
+
+          g_message ("Room %s ended: a message to %s could not be delivered", room->id, room->names[peer_role]);
+          rc_connection_kill (peer);
+          close_room (room);
+
+          rc_frame_init (&peer_left, RC_FRAME_PEER_LEFT);
+          peer_left.reason = g_strdup ("disconnected");
+          rc_connection_lock_writes (author);
+          ok = rc_connection_write_frame_locked (author, &answer) &&
+               rc_connection_write_frame_locked (author, &peer_left);
+          rc_connection_unlock_writes (author);
+          rc_frame_clear (&peer_left);
+          clear_members (room);
+        }
+      else
+        ok = rc_connection_write_frame (author, &answer);
+      g_mutex_unlock (&room->lock);
+      rc_frame_clear (&answer);
+    }
 
   *relayed = delivered;
   return ok;

@@ -11,19 +11,21 @@ G_BEGIN_DECLS
 /* A room of two (docs/protocol.md 3.2 and 3.3): its creator, its joiner once
  * paired, their key material, the turn and both sequence counters.
  *
- * Every event of a room happens under the room's lock, the writes it makes
- * included, so both people see the events of their room in one order:
- * "paired" before any message, "relayed" before the peer's answer,
- * "peer-left" after the last message. Every write is bounded by the
- * socket's write timeout, so the lock is never held for long.
+ * Every event of a room happens under the room's lock, so both people see
+ * the events of their room in one order: "paired" before any message,
+ * "relayed" before the peer's answer, "peer-left" after the last message.
+ * Pairing, leaving and dropping write under it (bounded by the socket's
+ * write timeout); a relay, the one frequent event, decides under it and
+ * writes after it (see rc_room_relay()).
  *
  * Lock order, for the whole server:
  *   1. a room's lock (a thread holds one room's at most);
- *   2. the author's write lock (RcConnection), then the peer's;
+ *   2. a connection's write lock (when a thread needs two, the lower
+ *      connection id's first: rc_connection_lock_writes_pair());
  *   3. leaf locks, held briefly and never across I/O: the room registry's,
- *      a connection's state lock, and those of the admission, the block
- *      list, the statistics and the state writer, none of which is taken
- *      while another is held. */
+ *      a connection's state lock, and those of the admission,
+ *      the block list, the statistics and the state writer, none of which
+ *      is taken while another is held. */
 
 typedef struct _RcConnection RcConnection;
 typedef struct _RcRoomRegistry RcRoomRegistry;

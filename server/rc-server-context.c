@@ -22,6 +22,7 @@ context_clear (RcServerContext *context)
   g_clear_pointer (&context->name, g_free);
   g_clear_object (&context->password);
   g_clear_object (&context->credentials);
+  g_clear_object (&context->handshakes);
   g_clear_object (&context->registry);
   g_clear_object (&context->blocks);
   g_clear_object (&context->admission);
@@ -49,6 +50,7 @@ rc_server_context_copy (const RcServerContext *context)
   copy->name = g_strdup (context->name);
   g_set_object (&copy->password, context->password);
   g_set_object (&copy->credentials, context->credentials);
+  g_set_object (&copy->handshakes, context->handshakes);
   g_set_object (&copy->registry, context->registry);
   g_set_object (&copy->blocks, context->blocks);
   g_set_object (&copy->admission, context->admission);

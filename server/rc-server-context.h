@@ -5,6 +5,7 @@
 
 #include "rc-admission.h"
 #include "rc-block-list.h"
+#include "rc-handshake-pool.h"
 #include "rc-password.h"
 #include "rc-room-registry.h"
 #include "rc-state-writer.h"
@@ -38,6 +39,7 @@ typedef struct
 
   /* The server's, for its whole life */
   RcTlsCredentials *credentials;
+  RcHandshakePool  *handshakes;
   RcRoomRegistry   *registry;
   RcBlockList      *blocks;
   RcAdmission      *admission;

@@ -183,6 +183,7 @@ rc_server_new (const RcServerSettings  *settings,
   context->credentials = rc_tls_credentials_new (settings->certificate, error);
   if (context->credentials == NULL)
     return NULL;
+  context->handshakes = rc_handshake_pool_new (g_get_num_processors ());
   context->registry = rc_room_registry_new ();
   context->blocks = rc_block_list_new (settings->max_auth_failures, settings->block_seconds);
   context->admission = rc_admission_new (settings->max_connections, settings->max_connections_per_ip);

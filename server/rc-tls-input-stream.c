@@ -89,6 +89,8 @@ rc_tls_input_stream_new (RcTlsSession *session)
 /**
  * rc_tls_input_stream_set_deadline:
  * @deadline: a g_get_monotonic_time() value, or G_MAXINT64 for none
+ *
+ * Reads from now on fail with %G_IO_ERROR_TIMED_OUT once @deadline passes.
  */
 void
 rc_tls_input_stream_set_deadline (RcTlsInputStream *self,

@@ -21,12 +21,17 @@
  * a connection quiet for that long is idle, gives its buffers back and
  * waits with rc_tls_session_wait_readable(), which holds no TLS buffer),
  * and a write waits at most write_timeout_s for the peer's TCP window. The
- * handshake runs to an absolute deadline the same way.
+ * handshake runs to an absolute deadline, its steps without blocking on
+ * the handshake pool (rc-handshake-pool.c), its waits in the caller.
  *
  * GnuTLS reads a record's header and its body separately; it reads here
  * from a buffer of the session's, filled by one recv() as far as the
  * socket has data, so that a message costs one system call to read. The
- * buffer exists while the connection is lively (rc_tls_session_release()).
+ * owner waits for data with rc_tls_session_wait_data(), which fills that
+ * buffer, before it reads: GnuTLS takes a record buffer of 16 KiB for
+ * every read it makes, and would hold it for as long as its read waits.
+ * The session's buffer exists while the connection is lively
+ * (rc_tls_session_release()).
  *
  * One thread reads and one writes at a time, which GnuTLS allows for a
  * session; the owner serialises writers. A peer's KeyUpdate is answered
@@ -48,9 +53,11 @@ struct _RcTlsSession
   guint8           *buffer;           /* READ_BUFFER_SIZE; NULL while idle */
   gsize             buffered_start;
   gsize             buffered_end;
+  gboolean          ended;            /* the peer closed: reads give 0 */
 
   /* Set by the handshake, before anyone else may use the session */
   gnutls_session_t  session;
+  gboolean          nonblocking;      /* during a handshake step */
 };
 
 G_DEFINE_FINAL_TYPE (RcTlsSession, rc_tls_session, G_TYPE_OBJECT)
@@ -193,7 +200,7 @@ push (gnutls_transport_ptr_t  transport,
 
   message.msg_iov = (struct iovec *) iov;
   message.msg_iovlen = (size_t) iovcnt;
-  n = sendmsg (self->fd, &message, MSG_NOSIGNAL);
+  n = sendmsg (self->fd, &message, MSG_NOSIGNAL | (self->nonblocking ? MSG_DONTWAIT : 0));
   if (n < 0)
     gnutls_transport_set_errno (self->session, errno);
   return n;
@@ -212,9 +219,11 @@ pull (gnutls_transport_ptr_t  transport,
     {
       ssize_t n;
 
+      if (self->ended)
+        return 0;
       if (self->buffer == NULL)
         self->buffer = g_malloc (READ_BUFFER_SIZE);
-      n = recv (self->fd, self->buffer, READ_BUFFER_SIZE, 0);
+      n = recv (self->fd, self->buffer, READ_BUFFER_SIZE, self->nonblocking ? MSG_DONTWAIT : 0);
       if (n <= 0)
         {
           gnutls_transport_set_errno (self->session, n < 0 ? errno : 0);
@@ -269,16 +278,51 @@ set_tls_error (GError     **error,
     g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_MISC, "%s: %s", what, gnutls_strerror (ret));
 }
 
+static gboolean
+wait_writable (RcTlsSession  *self,
+               gint64         deadline,
+               GCancellable  *wake,
+               GError       **error)
+{
+  struct pollfd pfd = { self->fd, POLLOUT, 0 };
+  gint64 remaining = deadline - g_get_monotonic_time ();
+
+  if (g_cancellable_set_error_if_cancelled (wake, error))
+    return FALSE;
+  if (remaining > 0)
+    poll (&pfd, 1, (int) MIN ((remaining + 999) / 1000, G_MAXINT));
+  return TRUE;
+}
+
+typedef struct
+{
+  RcTlsSession *self;
+  int           result;
+} Step;
+
+/* On a thread of the handshake pool: what the bytes received allow. */
+static void
+handshake_step (gpointer data,
+                gpointer user_data)
+{
+  Step *step = data;
+
+  step->result = gnutls_handshake (step->self->session);
+}
+
 /**
  * rc_tls_session_handshake:
+ * @pool: (nullable): where the handshake's CPU work runs; %NULL for here
  * @deadline: monotonic time by which the whole handshake must be done
  * @wake: (nullable): ends the handshake when cancelled
  *
- * Runs the server side of a TLS 1.3 handshake.
+ * Runs the server side of a TLS 1.3 handshake. Its steps run on @pool, and
+ * never wait there; the waits for the peer happen in the calling thread.
  */
 gboolean
 rc_tls_session_handshake (RcTlsSession      *self,
                           RcTlsCredentials  *credentials,
+                          RcHandshakePool   *pool,
                           gint64             deadline,
                           GCancellable      *wake,
                           GError           **error)
@@ -306,27 +350,52 @@ rc_tls_session_handshake (RcTlsSession      *self,
 
   for (;;)
     {
-      ret = gnutls_handshake (self->session);
+      Step step = { self, 0 };
+      gboolean waited;
+
+      self->nonblocking = TRUE;
+      if (pool != NULL)
+        rc_handshake_pool_run (pool, handshake_step, &step);
+      else
+        handshake_step (&step, NULL);
+      self->nonblocking = FALSE;
+      ret = step.result;
+
       if (ret == GNUTLS_E_SUCCESS)
         break;
-
-      if (ret == GNUTLS_E_AGAIN || ret == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal (ret))
+      if (ret != GNUTLS_E_AGAIN && ret != GNUTLS_E_INTERRUPTED && gnutls_error_is_fatal (ret))
         {
-          /* A quiet second, a signal or a warning: go on while there is
-           * time. */
-          if (g_cancellable_set_error_if_cancelled (wake, error))
-            return FALSE;
-          if (g_get_monotonic_time () >= deadline)
+          set_tls_error (error, ret, "TLS handshake failed");
+          return FALSE;
+        }
+
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               "The TLS handshake took too long");
+          return FALSE;
+        }
+      if (ret != GNUTLS_E_AGAIN)
+        continue;
+
+      if (gnutls_record_get_direction (self->session) == 1)
+        waited = wait_writable (self, deadline, wake, error);
+      else
+        {
+          g_autoptr(GError) wait_error = NULL;
+
+          waited = rc_tls_session_wait_readable (self, deadline, wake, &wait_error);
+          if (!waited && g_error_matches (wait_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
             {
               g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                    "The TLS handshake took too long");
               return FALSE;
             }
-          continue;
+          if (!waited)
+            g_propagate_error (error, g_steal_pointer (&wait_error));
         }
-
-      set_tls_error (error, ret, "TLS handshake failed");
-      return FALSE;
+      if (!waited)
+        return FALSE;
     }
 
   if (gnutls_protocol_get_version (self->session) != GNUTLS_TLS1_3)
@@ -336,6 +405,83 @@ rc_tls_session_handshake (RcTlsSession      *self,
     }
 
   return TRUE;
+}
+
+/* A read waits quiet_ms at most, or until @deadline when that is sooner;
+ * the socket's timeout changes only near a deadline. */
+static void
+set_read_timeout (RcTlsSession *self,
+                  gint64        deadline)
+{
+  guint timeout_ms = self->quiet_ms;
+
+  if (deadline != G_MAXINT64)
+    {
+      gint64 remaining = deadline - g_get_monotonic_time ();
+
+      if (remaining < (gint64) self->quiet_ms * 1000)
+        timeout_ms = (guint) CLAMP ((remaining + 999) / 1000, 1, (gint64) self->quiet_ms);
+    }
+  if (timeout_ms != self->read_timeout_ms)
+    {
+      set_timeout (self->fd, SO_RCVTIMEO, timeout_ms);
+      self->read_timeout_ms = timeout_ms;
+    }
+}
+
+/**
+ * rc_tls_session_wait_data:
+ * @deadline: monotonic time the wait must not go past, or G_MAXINT64
+ *
+ * Waits for something to read: bytes from the socket in the session's
+ * buffer, or text GnuTLS has decrypted already, or the end of the stream.
+ * Fails with %G_IO_ERROR_WOULD_BLOCK when nothing came for quiet_ms or
+ * until @deadline.
+ */
+gboolean
+rc_tls_session_wait_data (RcTlsSession  *self,
+                          gint64         deadline,
+                          GError       **error)
+{
+  g_return_val_if_fail (RC_IS_TLS_SESSION (self), FALSE);
+
+  if (self->ended || self->buffered_start < self->buffered_end ||
+      gnutls_record_check_pending (self->session) > 0)
+    return TRUE;
+
+  set_read_timeout (self, deadline);
+  if (self->buffer == NULL)
+    self->buffer = g_malloc (READ_BUFFER_SIZE);
+
+  for (;;)
+    {
+      ssize_t n = recv (self->fd, self->buffer, READ_BUFFER_SIZE, 0);
+
+      if (n > 0)
+        {
+          self->buffered_start = 0;
+          self->buffered_end = (gsize) n;
+          return TRUE;
+        }
+      if (n == 0)
+        {
+          self->ended = TRUE;
+          return TRUE;
+        }
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read for now");
+          return FALSE;
+        }
+      {
+        int saved_errno = errno;
+
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "recv: %s", g_strerror (saved_errno));
+        return FALSE;
+      }
+    }
 }
 
 /**
@@ -355,21 +501,7 @@ rc_tls_session_read (RcTlsSession  *self,
                      gint64         deadline,
                      GError       **error)
 {
-  guint timeout_ms = self->quiet_ms;
-
-  /* The socket's timeout changes only near a deadline. */
-  if (deadline != G_MAXINT64)
-    {
-      gint64 remaining = deadline - g_get_monotonic_time ();
-
-      if (remaining < (gint64) self->quiet_ms * 1000)
-        timeout_ms = (guint) CLAMP ((remaining + 999) / 1000, 1, (gint64) self->quiet_ms);
-    }
-  if (timeout_ms != self->read_timeout_ms)
-    {
-      set_timeout (self->fd, SO_RCVTIMEO, timeout_ms);
-      self->read_timeout_ms = timeout_ms;
-    }
+  set_read_timeout (self, deadline);
 
   for (;;)
     {
@@ -428,6 +560,50 @@ rc_tls_session_write_all (RcTlsSession  *self,
       size -= (gsize) n;
     }
 
+  return TRUE;
+}
+
+/**
+ * rc_tls_session_write_two:
+ *
+ * Writes @first then @second, in as few TLS records as they fit in: one
+ * system call for both when they are small.
+ */
+gboolean
+rc_tls_session_write_two (RcTlsSession  *self,
+                          const void    *first,
+                          gsize          first_size,
+                          const void    *second,
+                          gsize          second_size,
+                          GError       **error)
+{
+  const char *p = second;
+  ssize_t n;
+
+  g_return_val_if_fail (RC_IS_TLS_SESSION (self), FALSE);
+
+  gnutls_record_cork (self->session);
+  n = gnutls_record_send (self->session, first, first_size);
+  while (n >= 0 && second_size > 0)
+    {
+      n = gnutls_record_send (self->session, p, second_size);
+      if (n > 0)
+        {
+          p += n;
+          second_size -= (gsize) n;
+        }
+    }
+  /* Not GNUTLS_RECORD_WAIT, which retries a timed-out write for ever. */
+  if (n >= 0)
+    do
+      n = gnutls_record_uncork (self->session, 0);
+    while (n == GNUTLS_E_INTERRUPTED);
+
+  if (n < 0)
+    {
+      set_tls_error (error, (int) n, "Write");
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "rc-handshake-pool.h"
 #include "rc-tls-credentials.h"
 
 G_BEGIN_DECLS
@@ -20,8 +21,12 @@ gboolean      rc_tls_session_wait_readable  (RcTlsSession      *self,
                                              GError           **error);
 gboolean      rc_tls_session_handshake      (RcTlsSession      *self,
                                              RcTlsCredentials  *credentials,
+                                             RcHandshakePool   *pool,
                                              gint64             deadline,
                                              GCancellable      *wake,
+                                             GError           **error);
+gboolean      rc_tls_session_wait_data      (RcTlsSession      *self,
+                                             gint64             deadline,
                                              GError           **error);
 gssize        rc_tls_session_read           (RcTlsSession      *self,
                                              void              *buffer,
@@ -31,6 +36,12 @@ gssize        rc_tls_session_read           (RcTlsSession      *self,
 gboolean      rc_tls_session_write_all      (RcTlsSession      *self,
                                              const void        *data,
                                              gsize              size,
+                                             GError           **error);
+gboolean      rc_tls_session_write_two      (RcTlsSession      *self,
+                                             const void        *first,
+                                             gsize              first_size,
+                                             const void        *second,
+                                             gsize              second_size,
                                              GError           **error);
 void          rc_tls_session_release        (RcTlsSession      *self);
 void          rc_tls_session_close_notify   (RcTlsSession      *self);

@@ -28,6 +28,7 @@ struct _RcFrameReader
   gsize         length;
   gsize         consumed;     /* the line handed out last, its "\n" included */
   gboolean      pending;
+  gboolean      check_utf8;
 };
 
 G_DEFINE_TYPE (RcFrameReader, rc_frame_reader, G_TYPE_OBJECT)
@@ -54,6 +55,7 @@ rc_frame_reader_class_init (RcFrameReaderClass *klass)
 static void
 rc_frame_reader_init (RcFrameReader *self)
 {
+  self->check_utf8 = TRUE;
 }
 
 RcFrameReader *
@@ -67,6 +69,22 @@ rc_frame_reader_new (GInputStream *stream)
   self->stream = g_object_ref (stream);
 
   return self;
+}
+
+/**
+ * rc_frame_reader_set_check_utf8:
+ *
+ * Whether lines that are not UTF-8 are refused here (the default). A
+ * reader whose lines all go through rc_frame_parse_into(), which checks
+ * UTF-8 as it checks the JSON, need not check it twice.
+ */
+void
+rc_frame_reader_set_check_utf8 (RcFrameReader *self,
+                                gboolean       check)
+{
+  g_return_if_fail (RC_IS_FRAME_READER (self));
+
+  self->check_utf8 = !!check;
 }
 
 GInputStream *
@@ -125,7 +143,7 @@ take_line (RcFrameReader  *self,
   *newline = '\0';
   self->consumed = len + 1;
 
-  if (!g_utf8_validate ((const char *) self->buffer, (gssize) len, NULL))
+  if (self->check_utf8 && !g_utf8_validate ((const char *) self->buffer, (gssize) len, NULL))
     {
       g_set_error_literal (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8,
                            "Frame is not valid UTF-8");
@@ -252,6 +270,16 @@ rc_frame_reader_read (RcFrameReader  *self,
   if (length != NULL)
     *length = line_length;
   return g_strndup (line, line_length);
+}
+
+/* Whether bytes of a frame are buffered already, so that a read may not
+ * need the stream. */
+gboolean
+rc_frame_reader_has_buffered (RcFrameReader *self)
+{
+  g_return_val_if_fail (RC_IS_FRAME_READER (self), FALSE);
+
+  return self->length > self->consumed;
 }
 
 /**

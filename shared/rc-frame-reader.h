@@ -25,11 +25,14 @@ GQuark         rc_frame_reader_error_quark (void);
 
 RcFrameReader *rc_frame_reader_new         (GInputStream         *stream);
 GInputStream  *rc_frame_reader_get_stream  (RcFrameReader        *self);
+void           rc_frame_reader_set_check_utf8 (RcFrameReader     *self,
+                                            gboolean              check);
 const char    *rc_frame_reader_read_line   (RcFrameReader        *self,
                                             gsize                *length,
                                             GCancellable         *cancellable,
                                             GError              **error);
 void           rc_frame_reader_release     (RcFrameReader        *self);
+gboolean       rc_frame_reader_has_buffered (RcFrameReader       *self);
 char          *rc_frame_reader_read        (RcFrameReader        *self,
                                             gsize                *length,
                                             GCancellable         *cancellable,

@@ -243,28 +243,37 @@ typedef enum
   N_MEMBERS
 } Member;
 
-static const char * const member_names[N_MEMBERS] = {
-  [MEMBER_TYPE] = "type",
-  [MEMBER_VERSION] = "version",
-  [MEMBER_NAME] = "name",
-  [MEMBER_PASSWORD] = "password",
-  [MEMBER_SERVER] = "server",
-  [MEMBER_ROOM] = "room",
-  [MEMBER_IDENTITY] = "identity",
-  [MEMBER_EPHEMERAL] = "ephemeral",
-  [MEMBER_SIGNATURE] = "signature",
-  [MEMBER_ROLE] = "role",
-  [MEMBER_YOUR_TURN] = "your_turn",
-  [MEMBER_PEER] = "peer",
-  [MEMBER_SEQ] = "seq",
-  [MEMBER_CIPHERTEXT] = "ciphertext",
-  [MEMBER_SENT_AT] = "sent_at",
-  [MEMBER_REASON] = "reason",
-  [MEMBER_CODE] = "code",
-  [MEMBER_MESSAGE] = "message",
-  [MEMBER_ATTEMPTS_LEFT] = "attempts_left",
-  [MEMBER_RETRY_AFTER] = "retry_after",
+/* Names with their lengths, to compare without strlen(). */
+#define NAME(text) { text, sizeof text - 1 }
+
+static const struct
+{
+  const char *text;
+  gsize       length;
+} member_names[N_MEMBERS] = {
+  [MEMBER_TYPE] = NAME ("type"),
+  [MEMBER_VERSION] = NAME ("version"),
+  [MEMBER_NAME] = NAME ("name"),
+  [MEMBER_PASSWORD] = NAME ("password"),
+  [MEMBER_SERVER] = NAME ("server"),
+  [MEMBER_ROOM] = NAME ("room"),
+  [MEMBER_IDENTITY] = NAME ("identity"),
+  [MEMBER_EPHEMERAL] = NAME ("ephemeral"),
+  [MEMBER_SIGNATURE] = NAME ("signature"),
+  [MEMBER_ROLE] = NAME ("role"),
+  [MEMBER_YOUR_TURN] = NAME ("your_turn"),
+  [MEMBER_PEER] = NAME ("peer"),
+  [MEMBER_SEQ] = NAME ("seq"),
+  [MEMBER_CIPHERTEXT] = NAME ("ciphertext"),
+  [MEMBER_SENT_AT] = NAME ("sent_at"),
+  [MEMBER_REASON] = NAME ("reason"),
+  [MEMBER_CODE] = NAME ("code"),
+  [MEMBER_MESSAGE] = NAME ("message"),
+  [MEMBER_ATTEMPTS_LEFT] = NAME ("attempts_left"),
+  [MEMBER_RETRY_AFTER] = NAME ("retry_after"),
 };
+
+#undef NAME
 
 /* The members of one object that this version reads; the others are
  * ignored (forward compatibility). */
@@ -290,7 +299,7 @@ find_member (const RcJsonValue *name)
     }
 
   for (guint i = 0; i < N_MEMBERS; i++)
-    if (strlen (member_names[i]) == length && memcmp (member_names[i], text, length) == 0)
+    if (member_names[i].length == length && memcmp (member_names[i].text, text, length) == 0)
       return (int) i;
 
   return -1;
@@ -358,11 +367,11 @@ read_string (const Members  *members,
   if (value == NULL && !required)
     return TRUE;
   if (value == NULL || value->kind != RC_JSON_STRING)
-    return bad_frame (error, "Member \"%s\" must be a string", member_names[member]);
+    return bad_frame (error, "Member \"%s\" must be a string", member_names[member].text);
 
   text = rc_json_string_dup (value, NULL);
   if (text == NULL)
-    return bad_frame (error, "Member \"%s\" must not hold a NUL character", member_names[member]);
+    return bad_frame (error, "Member \"%s\" must not hold a NUL character", member_names[member].text);
 
   g_free (*out);
   *out = text;
@@ -388,9 +397,9 @@ read_integer (const Members  *members,
     {
       if (min == 0)
         return bad_frame (error, "Member \"%s\" must be a whole number from 0 to 2^63 - 1",
-                          member_names[member]);
+                          member_names[member].text);
       return bad_frame (error, "Member \"%s\" must be a whole number that fits in 64 bits",
-                        member_names[member]);
+                        member_names[member].text);
     }
 
   *out = number;
@@ -406,7 +415,7 @@ read_boolean (const Members  *members,
   const RcJsonValue *value = lookup (members, member);
 
   if (value == NULL || (value->kind != RC_JSON_TRUE && value->kind != RC_JSON_FALSE))
-    return bad_frame (error, "Member \"%s\" must be true or false", member_names[member]);
+    return bad_frame (error, "Member \"%s\" must be true or false", member_names[member].text);
 
   *out = value->kind == RC_JSON_TRUE;
   return TRUE;
@@ -426,7 +435,7 @@ read_base64 (const Members  *members,
 
   bytes = rc_base64_decode_strict (text, NULL);
   if (bytes == NULL)
-    return bad_frame (error, "Member \"%s\" is not valid base64", member_names[member]);
+    return bad_frame (error, "Member \"%s\" is not valid base64", member_names[member].text);
 
   g_clear_pointer (out, g_bytes_unref);
   *out = bytes;

@@ -22,6 +22,7 @@ typedef struct
 {
   char             *dir;
   RcTlsCredentials *credentials;
+  RcHandshakePool  *pool;
   GSocket          *server_socket;
   GIOStream        *client;          /* the client's TLS connection */
   GSocketConnection *client_base;
@@ -54,6 +55,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->credentials = rc_tls_credentials_new (certificate, &error);
   g_assert_no_error (error);
+  f->pool = rc_handshake_pool_new (1);
 
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
   f->server_socket = g_socket_new_from_fd (fds[0], &error);
@@ -79,6 +81,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->client_base);
   g_clear_object (&f->server_socket);
   g_clear_object (&f->credentials);
+  g_clear_object (&f->pool);
   test_remove_tree (f->dir);
   g_free (f->dir);
 }
@@ -97,7 +100,7 @@ handshake_thread (gpointer data)
 {
   Handshake *h = data;
 
-  h->ok = rc_tls_session_handshake (h->session, h->f->credentials, h->deadline, NULL, &h->error);
+  h->ok = rc_tls_session_handshake (h->session, h->f->credentials, h->f->pool, h->deadline, NULL, &h->error);
   return NULL;
 }
 
@@ -206,6 +209,20 @@ test_quiet_and_deadlines (Fixture       *f,
   g_assert_cmpint (rc_tls_session_read (session, buffer, sizeof buffer, G_MAXINT64, &error), ==, -1);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
   g_clear_error (&error);
+  g_assert_false (rc_tls_session_wait_data (session, G_MAXINT64, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK);
+  g_clear_error (&error);
+
+  /* A read that gave up leaves writing as it was. */
+  g_assert_true (rc_tls_session_write_all (session, "x\n", 2, &error));
+  g_assert_no_error (error);
+  {
+    gsize got = 0;
+
+    g_input_stream_read_all (g_io_stream_get_input_stream (f->client), buffer, 2, &got, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (buffer, got, "x\n", 2);
+  }
 
   rc_tls_session_release (session);
   g_assert_false (rc_tls_session_wait_readable (session, g_get_monotonic_time () + 50 * G_TIME_SPAN_MILLISECOND,
@@ -251,7 +268,7 @@ test_handshake_deadline (Fixture       *f,
                  sizeof start_of_hello, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_false (rc_tls_session_handshake (session, f->credentials, start + 300 * G_TIME_SPAN_MILLISECOND,
+  g_assert_false (rc_tls_session_handshake (session, f->credentials, f->pool, start + 300 * G_TIME_SPAN_MILLISECOND,
                                             NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   /* Bounded: it gave up, not much after the deadline. */

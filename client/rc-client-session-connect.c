@@ -338,8 +338,6 @@ rc_client_session_connect_async (RcClientSession     *self,
 
   self->connect_task = g_steal_pointer (&task);
   self->password = g_strdup (password);
-  self->attempts_left = -1;
-  self->retry_after = -1;
   g_clear_pointer (&self->server_name, g_free);
   g_clear_pointer (&self->certificate_fingerprint, g_free);
   g_clear_pointer (&self->pinned_fingerprint, g_free);

@@ -152,7 +152,7 @@ rc_client_session_restart_ping (RcClientSession *self)
 
 /* Frames ------------------------------------------------------------------ */
 
-/* Makes the GError for a server's error frame, and keeps the numbers a UI
+/* Makes the GError for a server's error frame, with the numbers a UI
  * shows with it. */
 GError *
 rc_client_session_error_from_frame (RcClientSession *self,
@@ -161,12 +161,7 @@ rc_client_session_error_from_frame (RcClientSession *self,
   const char *text = frame->message != NULL ? frame->message
                                             : rc_protocol_error_default_text (frame->code);
 
-  if (frame->code == RC_PROTOCOL_ERROR_AUTH_FAILED)
-    self->attempts_left = frame->attempts_left;
-  if (frame->code == RC_PROTOCOL_ERROR_BLOCKED || frame->code == RC_PROTOCOL_ERROR_RATE_LIMITED)
-    self->retry_after = frame->retry_after;
-
-  return g_error_new_literal (RC_PROTOCOL_ERROR, frame->code, text);
+  return rc_protocol_error_new (frame->code, text, frame->attempts_left, frame->retry_after);
 }
 
 static void

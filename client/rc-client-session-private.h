@@ -80,8 +80,6 @@ struct _RcClientSession
   gboolean            awaiting_trust;
   gboolean            lost_while_awaiting_trust;
   char               *server_name;
-  gint64              attempts_left;
-  gint64              retry_after;
 
   /* The identity key, loaded at connect; owned */
   RcIdentity         *identity;

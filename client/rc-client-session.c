@@ -215,8 +215,6 @@ rc_client_session_init (RcClientSession *self)
   self->known_servers_path = rc_known_servers_default_path ();
   self->cancellable = g_cancellable_new ();
   self->identity_cancellable = g_cancellable_new ();
-  self->attempts_left = -1;
-  self->retry_after = -1;
   g_queue_init (&self->write_queue);
 }
 
@@ -404,22 +402,6 @@ rc_client_session_get_pinned_fingerprint (RcClientSession *self)
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
   return self->pinned_fingerprint;
-}
-
-gint64
-rc_client_session_get_attempts_left (RcClientSession *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
-
-  return self->attempts_left;
-}
-
-gint64
-rc_client_session_get_retry_after (RcClientSession *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
-
-  return self->retry_after;
 }
 
 const char *

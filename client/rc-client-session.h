@@ -62,7 +62,8 @@ void             rc_client_session_set_trust_new_certificates (RcClientSession *
  * key in a worker thread. Errors: G_IO_ERROR / G_RESOLVER_ERROR (cannot
  * connect), RC_CLIENT_ERROR (certificate, TLS), RC_PROTOCOL_ERROR (the
  * server's answer: auth-failed, blocked, server-full, unsupported-version,
- * bad-name; see get_attempts_left() and get_retry_after()). */
+ * bad-name; rc_protocol_error_get_attempts_left() and _get_retry_after()
+ * read the numbers that come with them). */
 void             rc_client_session_connect_async        (RcClientSession      *self,
                                                          const char           *password,
                                                          GCancellable         *cancellable,
@@ -129,9 +130,6 @@ const char      *rc_client_session_get_safety_code      (RcClientSession      *s
  * one pinned before when they differ (CERTIFICATE_CHANGED). */
 const char      *rc_client_session_get_certificate_fingerprint (RcClientSession *self);
 const char      *rc_client_session_get_pinned_fingerprint (RcClientSession    *self);
-/* From the last auth-failed / blocked / rate-limited error; -1 if none. */
-gint64           rc_client_session_get_attempts_left    (RcClientSession      *self);
-gint64           rc_client_session_get_retry_after      (RcClientSession      *self);
 
 /* Added with the implementation. */
 #define RC_TYPE_SESSION_STATE (rc_session_state_get_type ())

@@ -13,10 +13,10 @@
 
 static char *
 describe_protocol_error (const GError   *error,
-                         gint64          attempts_left,
-                         gint64          retry_after,
                          RcConnectField *field)
 {
+  gint64 attempts_left = rc_protocol_error_get_attempts_left (error);
+  gint64 retry_after = rc_protocol_error_get_retry_after (error);
   gint64 minutes;
 
   switch ((RcProtocolError)error->code)
@@ -106,16 +106,12 @@ describe_client_error (const GError   *error,
 
 /**
  * rc_connect_page_describe_error:
- * @attempts_left: from the session, or -1
- * @retry_after: seconds, from the session, or -1
  * @field: (out): the field the error is about
  *
  * Returns: (nullable): the text to show, or %NULL for a cancelled attempt
  */
 char *
 rc_connect_page_describe_error (const GError   *error,
-                                gint64          attempts_left,
-                                gint64          retry_after,
                                 RcConnectField *field)
 {
   RcConnectField unused;
@@ -127,7 +123,7 @@ rc_connect_page_describe_error (const GError   *error,
   *field = RC_CONNECT_FIELD_NONE;
 
   if (error->domain == RC_PROTOCOL_ERROR)
-    return describe_protocol_error (error, attempts_left, retry_after, field);
+    return describe_protocol_error (error, field);
 
   if (error->domain == RC_CLIENT_ERROR)
     return describe_client_error (error, field);

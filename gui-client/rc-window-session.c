@@ -219,9 +219,7 @@ on_connect_done (GObject      *source,
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED))
         rc_window_show_certificate_changed (self, session);
       else
-        rc_connect_page_show_error (self->connect_page, error,
-                                    rc_client_session_get_attempts_left (session),
-                                    rc_client_session_get_retry_after (session));
+        rc_connect_page_show_error (self->connect_page, error);
       rc_window_drop_session (self);
       return;
     }

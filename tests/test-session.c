@@ -461,14 +461,20 @@ test_wrong_password (Fixture       *f,
 
   client_connect (ana, "wrong");
   g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
-  g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, 2);
+  g_assert_cmpint (rc_protocol_error_get_attempts_left (ana->error), ==, 2);
+  g_assert_cmpint (rc_protocol_error_get_retry_after (ana->error), ==, -1);
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
   g_clear_error (&ana->error);
 
   /* The session can connect again; the right password resets the count. */
   client_connect_ok (ana);
-  g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, -1);
   g_assert_true (g_queue_is_empty (&ana->events));
+  rc_client_session_close (ana->session);
+  expect_event (ana, "disconnected (none)");
+  client_connect (ana, "wrong");
+  g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
+  g_assert_cmpint (rc_protocol_error_get_attempts_left (ana->error), ==, 2);
+  g_clear_error (&ana->error);
 
   client_free (ana);
 }
@@ -483,14 +489,14 @@ test_blocked (Fixture       *f,
     {
       client_connect (ana, "wrong");
       g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
-      g_assert_cmpint (rc_client_session_get_attempts_left (ana->session), ==, 2 - attempt);
+      g_assert_cmpint (rc_protocol_error_get_attempts_left (ana->error), ==, 2 - attempt);
       g_clear_error (&ana->error);
     }
 
   client_connect (ana, TEST_PASSWORD);
   g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BLOCKED);
-  g_assert_cmpint (rc_client_session_get_retry_after (ana->session), >, 0);
-  g_assert_cmpint (rc_client_session_get_retry_after (ana->session), <=, 600);
+  g_assert_cmpint (rc_protocol_error_get_retry_after (ana->error), >, 0);
+  g_assert_cmpint (rc_protocol_error_get_retry_after (ana->error), <=, 600);
   g_clear_error (&ana->error);
 
   client_free (ana);

@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "rc-client-connection.h"
+#include "rc-client-room.h"
 #include "rc-client-session.h"
 #include "rc-crypto.h"
 #include "rc-frame.h"
-#include "rc-frame-reader.h"
 
 G_BEGIN_DECLS
 
-/* RcClientSession is split over five files that share this struct:
- * rc-client-session.c (the object, its properties and signals),
- * rc-client-session-connect.c (TCP, TLS and pinning, hello, the identity
- * key), rc-client-session-io.c (the reader loop and frame dispatch, the
- * write queue, keep-alive, ending), rc-client-session-room.c (rooms and
- * the end-to-end handshake) and rc-client-session-chat.c (messages,
- * leaving, the server's errors in a room). */
-
-#define RC_PING_INTERVAL_SECONDS 30
+/* RcClientSession is split over rc-client-session.c (the object, its
+ * properties, signals and state), rc-client-session-connection.c
+ * (connecting, the one place where every frame from the server is
+ * dispatched by its type, and the end of the connection) and
+ * rc-client-session-room.c (creating, joining and leaving rooms, messages,
+ * and the server's frames and errors about them). The connection and the room are objects
+ * of their own that know nothing of each other: the session holds both,
+ * so that a room can outlive the connection it was made on. */
 
 typedef enum
 {
@@ -45,8 +45,8 @@ typedef enum
   N_PROPS
 } RcClientSessionProperty;
 
-extern guint rc_client_session_signals[N_SIGNALS];
-extern GParamSpec *rc_client_session_properties[N_PROPS];
+extern guint _rc_client_session_signals[N_SIGNALS];
+extern GParamSpec *_rc_client_session_properties[N_PROPS];
 
 struct _RcClientSession
 {
@@ -60,25 +60,18 @@ struct _RcClientSession
   char               *known_servers_path;
   gboolean            trust_new_certificates;
 
-  /* The connection, owned. @cancellable is cancelled and replaced when the
-   * connection ends, so callbacks of its operations see CANCELLED and
-   * touch nothing else. */
-  GCancellable       *cancellable;
-  GSocketConnection  *tcp;
-  GTlsConnection     *tls;
-  RcFrameReader      *reader;
-  GQueue              write_queue;      /* GBytes lines */
-  gboolean            writing;
-  guint               ping_id;
+  RcSessionState      state;
+
+  /* The connection of the last connect, owned: closed once disconnected,
+   * and kept until the next connect for its certificate fingerprints.
+   * @connection_signals follows it. */
+  RcClientConnection *connection;
+  GSignalGroup       *connection_signals;
   GError             *closing_error;    /* a server error seen before it closed */
 
   /* Connecting, owned */
   GTask              *connect_task;
-  char               *password;
-  char               *certificate_fingerprint;
-  char               *pinned_fingerprint;
-  gboolean            awaiting_trust;
-  gboolean            lost_while_awaiting_trust;
+  char               *password;         /* until hello is sent */
   char               *server_name;
 
   /* The identity key, loaded at connect; owned */
@@ -88,67 +81,51 @@ struct _RcClientSession
   GCancellable       *identity_cancellable;
 
   /* The room, owned */
-  RcSessionState      state;
   GTask              *room_task;        /* create or join */
   GTask              *leave_task;
   gboolean            room_task_waits_for_identity;
+  RcRole              role;             /* asked for with create or join */
   char               *join_room;        /* the id to join, normalised */
-  RcEphemeralKey     *ephemeral;
-  RcChannel          *channel;
-  char               *room;
-  RcRole              role;
-  char               *peer_name;
-  gboolean            my_turn;
-  char               *safety_code;
+  RcEphemeralKey     *ephemeral;        /* offered with create or join, until paired */
+  char               *room_id;          /* created or paired */
+  RcClientRoom       *room;             /* paired; closed while leaving */
   gboolean            leaving;
   guint               stale_bad_states; /* answers to a leave the server did not need */
 };
 
 /* rc-client-session.c */
-void     rc_client_session_set_state          (RcClientSession *self,
-                                               RcSessionState   state);
-void     rc_client_session_set_my_turn        (RcClientSession *self,
-                                               gboolean         my_turn);
-void     rc_client_session_set_room_id        (RcClientSession *self,
-                                               const char      *room);
-void     rc_client_session_set_peer           (RcClientSession *self,
-                                               const char      *peer_name,
-                                               const char      *safety_code);
+void     _rc_client_session_set_state        (RcClientSession *self,
+                                              RcSessionState   state);
+gboolean _rc_client_session_is_welcomed      (RcClientSession *self);
+void     _rc_client_session_send             (RcClientSession *self,
+                                              const RcFrame   *frame);
+GError  *_rc_client_session_error_from_frame (const RcFrame   *frame);
+void     _rc_client_session_protocol_failed  (RcClientSession *self,
+                                              const char      *message);
 
-/* rc-client-session-io.c */
-GError  *rc_client_session_error_from_frame   (RcClientSession *self,
-                                               const RcFrame   *frame);
-void     rc_client_session_send_frame         (RcClientSession *self,
-                                               const RcFrame   *frame);
-void     rc_client_session_restart_ping       (RcClientSession *self);
-void     rc_client_session_start_reading      (RcClientSession *self);
-void     rc_client_session_drop_connection    (RcClientSession *self);
-void     rc_client_session_connection_failed  (RcClientSession *self,
-                                               GError          *error);
-void     rc_client_session_teardown           (RcClientSession *self);
-
-/* rc-client-session-connect.c */
-void     rc_client_session_finish_connect     (RcClientSession *self,
-                                               GError          *error);
-void     rc_client_session_load_identity      (RcClientSession *self);
+/* rc-client-session-connection.c */
+void     _rc_client_session_init_connection  (RcClientSession *self);
+void     _rc_client_session_wipe_password    (RcClientSession *self);
+void     _rc_client_session_teardown         (RcClientSession *self);
 
 /* rc-client-session-room.c */
-void     rc_client_session_identity_ready     (RcClientSession *self);
-void     rc_client_session_end_room           (RcClientSession *self);
-void     rc_client_session_fail_room_tasks    (RcClientSession *self,
-                                               const GError    *error);
-void     rc_client_session_fail_room_task     (RcClientSession *self,
-                                               GError          *error);
-void     rc_client_session_start_leaving      (RcClientSession *self);
-void     rc_client_session_room_failed        (RcClientSession *self,
-                                               GError          *error);
-void     rc_client_session_handle_paired      (RcClientSession *self,
-                                               RcFrame         *frame);
-
-/* rc-client-session-chat.c */
-void     rc_client_session_handle_room_frame  (RcClientSession *self,
-                                               RcFrame         *frame);
-gboolean rc_client_session_handle_room_error  (RcClientSession *self,
-                                               const RcFrame   *frame);
+void     _rc_client_session_identity_ready   (RcClientSession *self);
+void     _rc_client_session_fail_room_tasks  (RcClientSession *self,
+                                              const GError    *error);
+void     _rc_client_session_end_room         (RcClientSession *self);
+void     _rc_client_session_handle_created   (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_paired    (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_message   (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_relayed   (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_left      (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_peer_left (RcClientSession *self,
+                                              const RcFrame   *frame);
+gboolean _rc_client_session_handle_room_error (RcClientSession *self,
+                                              const RcFrame   *frame);
 
 G_END_DECLS

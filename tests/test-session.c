@@ -5,56 +5,20 @@
 
 #include <string.h>
 #include <sys/socket.h>
-#include <glib/gstdio.h>
-#include <json-glib/json-glib.h>
 
 #include "rc-client-session.h"
 #include "rc-crypto.h"
 #include "rc-frame.h"
 #include "rc-frame-reader.h"
-#include "rc-known-servers.h"
-#include "server-helpers.h"
+#include "test-client-util.h"
+#include "test-crypto-util.h"
 
 /* RcClientSession against the real server: two sessions in this process
  * talk through it; a hand-made client plays a peer that cheats or stops
- * reading. */
-
-/* How often the sessions of this process ping (read once, see main()). */
-#define TEST_PING_MS 300
-/* A bound for the tests that wait on the server's timeouts: exceeding it
- * fails the test rather than hanging it. */
-#define TEST_DEADLINE_SECONDS 60
+ * reading. Its connection, its room and the known-servers file have tests
+ * of their own. */
 
 static char *identities_dir;   /* identity keys, made once for all tests */
-
-typedef struct
-{
-  char       *folder;
-  TestServer *server;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->folder = g_dir_make_tmp ("roomchat-session-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->server = test_server_new_in (f->folder, "state", TEST_BLOCK_CONFIG);
-  /* @data: NULL, or the server's extra environment */
-  test_server_add_env (f->server, data);
-  test_server_start (f->server);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_pointer (&f->server, test_server_free);
-  test_remove_tree (f->folder);
-  g_free (f->folder);
-}
 
 /* A session and what it has seen, in order, as short strings. */
 typedef struct
@@ -200,55 +164,13 @@ expect_event (Client     *c,
   g_assert_cmpstr (event, ==, expected);
 }
 
-static gboolean
-wake_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Waits for the next event, failing the test if none comes within
- * TEST_DEADLINE_SECONDS, and returns it. */
-static char *
-next_event_in_time (Client *c)
-{
-  gint64 deadline = g_get_monotonic_time () + TEST_DEADLINE_SECONDS * G_USEC_PER_SEC;
-  guint wake_id = g_timeout_add (100, wake_cb, NULL);
-
-  while (g_queue_is_empty (&c->events))
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake_id);
-
-  return g_queue_pop_head (&c->events);
-}
-
 static void
 expect_event_in_time (Client     *c,
                       const char *expected)
 {
-  g_autofree char *event = next_event_in_time (c);
+  g_autofree char *event = next_event_in_time (&c->events);
 
   g_assert_cmpstr (event, ==, expected);
-}
-
-static gboolean
-flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for @ms milliseconds. */
-static void
-spin_for (guint ms)
-{
-  gboolean passed = FALSE;
-
-  g_timeout_add (ms, flag_cb, &passed);
-  while (!passed)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 static void
@@ -502,74 +424,6 @@ test_blocked (Fixture       *f,
   client_free (ana);
 }
 
-static void
-certificate_unknown_cb (RcClientSession *session,
-                        const char      *server,
-                        const char      *fingerprint,
-                        Client          *c)
-{
-  record (c, "certificate-unknown %s", server);
-  g_assert_cmpstr (fingerprint, ==, rc_client_session_get_certificate_fingerprint (session));
-  rc_client_session_trust_certificate (session, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (session), "answer")));
-}
-
-static void
-test_certificate_pinning (Fixture       *f,
-                          gconstpointer  data)
-{
-  Client *ana = client_new (f, "Ana");
-  g_autofree char *server = g_strdup_printf ("127.0.0.1:%u", f->server->port);
-  g_autofree char *expected = g_strdup_printf ("certificate-unknown %s", server);
-  g_autofree char *known_path = g_strdup_printf ("%s/Ana-known-servers", f->folder);
-  g_autofree char *pinned = NULL;
-  g_autofree char *seen = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *forged = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
-                       "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
-
-  rc_client_session_set_trust_new_certificates (ana->session, FALSE);
-  g_signal_connect (ana->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), ana);
-
-  /* First contact, not trusted: nothing pinned, nothing sent. */
-  client_connect (ana, TEST_PASSWORD);
-  g_assert_error (ana->error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED);
-  g_clear_error (&ana->error);
-  expect_event (ana, expected);
-  g_assert_null (rc_known_servers_lookup (known_path, server, NULL));
-
-  /* Trusted: pinned, and asked no more. */
-  g_object_set_data (G_OBJECT (ana->session), "answer", GINT_TO_POINTER (TRUE));
-  client_connect_ok (ana);
-  expect_event (ana, expected);
-  seen = g_strdup (rc_client_session_get_certificate_fingerprint (ana->session));
-  pinned = rc_known_servers_lookup (known_path, server, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (pinned, ==, seen);
-  rc_client_session_close (ana->session);
-  expect_event (ana, "disconnected (none)");
-
-  client_connect_ok (ana);
-  g_assert_true (g_queue_is_empty (&ana->events));
-  rc_client_session_close (ana->session);
-  expect_event (ana, "disconnected (none)");
-
-  /* Another certificate for the same server is refused even when new
-   * ones are trusted, and the error names both. */
-  rc_known_servers_pin (known_path, server, forged, &error);
-  g_assert_no_error (error);
-  rc_client_session_set_trust_new_certificates (ana->session, TRUE);
-  client_connect (ana, TEST_PASSWORD);
-  g_assert_error (ana->error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED);
-  g_assert_nonnull (strstr (ana->error->message, forged));
-  g_assert_nonnull (strstr (ana->error->message, seen));
-  g_assert_cmpstr (rc_client_session_get_pinned_fingerprint (ana->session), ==, forged);
-  g_assert_cmpstr (rc_client_session_get_certificate_fingerprint (ana->session), ==, seen);
-  g_assert_true (g_queue_is_empty (&ana->events));
-  g_clear_error (&ana->error);
-
-  client_free (ana);
-}
-
 /* A peer written by hand, straight on TLS, to send what a real client
  * never would. ------------------------------------------------------------ */
 
@@ -678,20 +532,9 @@ raw_free (RawPeer *raw)
 static RcIdentity *
 vector_identity (void)
 {
-  g_autofree char *path = g_build_filename (TEST_DATA_DIR, "e2e-v1.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonObject *joiner;
-  const char *pem;
-  RcIdentity *identity;
+  g_autoptr(JsonParser) parser = load_vectors ();
 
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  joiner = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)), "joiner");
-  pem = json_object_get_string_member (joiner, "identity_private_pem");
-  identity = rc_identity_new_from_pem (pem, strlen (pem), &error);
-  g_assert_no_error (error);
-  return identity;
+  return load_vector_identity (vectors_root (parser), RC_ROLE_JOINER);
 }
 
 /* Joins @room as a joiner whose signature is made for @signed_role. */
@@ -868,7 +711,7 @@ test_message_not_delivered (Fixture       *f,
       send_ok (ana, big, seq);
       expect_event_in_time (ana, "my-turn 0");
       g_free (outcome);
-      outcome = next_event_in_time (ana);
+      outcome = next_event_in_time (&ana->events);
       g_free (relayed);
       relayed = g_strdup_printf ("relayed %" G_GINT64_FORMAT, seq);
       if (g_strcmp0 (outcome, relayed) != 0)
@@ -926,7 +769,7 @@ test_keep_alive_too_slow (Fixture       *f,
 
   client_connect_ok (ana);
 
-  event = next_event_in_time (ana);
+  event = next_event_in_time (&ana->events);
   g_assert_true (g_str_has_prefix (event, "disconnected "));
   g_assert_cmpstr (event, !=, "disconnected (none)");
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
@@ -955,45 +798,6 @@ test_cancel_connect (Fixture       *f,
   client_free (ana);
 }
 
-static void
-test_known_servers (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *folder = g_dir_make_tmp ("roomchat-known-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (folder, "deep", "known-servers", NULL);
-  g_autofree char *v6 = rc_known_servers_key ("::1", 8888);
-  g_autofree char *name = rc_known_servers_key ("Chat.Example.org", 443);
-  g_autofree char *first = NULL;
-  g_autofree char *second = NULL;
-  g_autofree char *other = NULL;
-  GStatBuf buf;
-
-  g_assert_no_error (error);
-  g_assert_cmpstr (v6, ==, "[::1]:8888");
-  g_assert_cmpstr (name, ==, "chat.example.org:443");
-
-  g_assert_null (rc_known_servers_lookup (path, name, &error));
-  g_assert_no_error (error);
-
-  g_assert_true (rc_known_servers_pin (path, name, "AA:BB", &error));
-  g_assert_true (rc_known_servers_pin (path, v6, "CC:DD", &error));
-  g_assert_true (rc_known_servers_pin (path, name, "ee:ff", &error));
-  g_assert_no_error (error);
-
-  first = rc_known_servers_lookup (path, name, &error);
-  second = rc_known_servers_lookup (path, v6, &error);
-  other = rc_known_servers_lookup (path, "chat.example.org:8888", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (first, ==, "EE:FF");
-  g_assert_cmpstr (second, ==, "CC:DD");
-  g_assert_null (other);
-
-  g_assert_cmpint (g_stat (path, &buf), ==, 0);
-  g_assert_cmpint (buf.st_mode & 0777, ==, 0600);
-
-  test_remove_tree (folder);
-}
-
 int
 main (int    argc,
       char **argv)
@@ -1001,16 +805,8 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   int status;
 
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
-  /* The isolated XDG folders hold no GSettings schemas for the desktop's
-   * proxy settings, which GSocketClient would otherwise read. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  /* Test-only, read once by the session code: ping often, so that the
-   * keep-alive tests need not wait 30 s. Set before any thread starts. */
-  g_setenv ("ROOMCHAT_CLIENT_TEST_PING_MS", G_STRINGIFY (TEST_PING_MS), TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  rc_test_client_init (&argc, &argv);
 
-  g_test_add_func ("/session/known-servers", test_known_servers);
   identities_dir = g_dir_make_tmp ("roomchat-identities-XXXXXX", &error);
   g_assert_no_error (error);
 
@@ -1021,8 +817,6 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/session/wrong-password", Fixture, NULL, fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/session/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
-  g_test_add ("/session/certificate-pinning", Fixture, NULL, fixture_set_up,
-              test_certificate_pinning, fixture_tear_down);
   g_test_add ("/session/bad-peer-signature", Fixture, NULL, fixture_set_up,
               test_bad_peer_signature, fixture_tear_down);
   g_test_add ("/session/bad-peer-message", Fixture, NULL, fixture_set_up,

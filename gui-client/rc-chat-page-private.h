@@ -15,6 +15,7 @@ struct _RcChatPage
 
   /* owned */
   RcClientSession *session;
+  GSignalGroup *session_signals;   /* follows @session */
   char *own_name;
   char *peer_name;
 

@@ -137,6 +137,7 @@ rc_chat_page_finalize (GObject *object)
 {
   RcChatPage *self = (RcChatPage *)object;
 
+  g_clear_object (&self->session_signals);
   g_clear_pointer (&self->own_name, g_free);
   g_clear_pointer (&self->peer_name, g_free);
 
@@ -244,6 +245,17 @@ rc_chat_page_init (RcChatPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Connected once; a new session only becomes the group's target. */
+  self->session_signals = g_signal_group_new (RC_TYPE_CLIENT_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "message-received",
+                                  G_CALLBACK (on_message_received), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-relayed",
+                                  G_CALLBACK (on_message_relayed), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-not-delivered",
+                                  G_CALLBACK (on_message_not_delivered), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::my-turn",
+                                  G_CALLBACK (on_my_turn_changed), self);
+
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "notify::upper",
                            G_CALLBACK (on_adjustment_changed), self, G_CONNECT_SWAPPED);
@@ -276,25 +288,10 @@ rc_chat_page_set_session (RcChatPage      *self,
   g_return_if_fail (RC_IS_CHAT_PAGE (self));
   g_return_if_fail (session == NULL || RC_IS_CLIENT_SESSION (session));
 
-  if (self->session == session)
+  if (!g_set_object (&self->session, session))
     return;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-
-  if (session != NULL)
-    {
-      g_signal_connect_object (session, "message-received",
-                               G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "message-relayed",
-                               G_CALLBACK (on_message_relayed), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "message-not-delivered",
-                               G_CALLBACK (on_message_not_delivered), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "notify::my-turn",
-                               G_CALLBACK (on_my_turn_changed), self, G_CONNECT_SWAPPED);
-    }
-
+  g_signal_group_set_target (self->session_signals, session);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 

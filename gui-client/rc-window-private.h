@@ -17,6 +17,7 @@ struct _RcWindow
   /* owned */
   GSettings *settings;             /* NULL when the schema is not installed */
   RcClientSession *session;        /* NULL while not connected */
+  GSignalGroup *session_signals;   /* follows @session */
   GCancellable *cancellable;       /* the connection attempt and its rooms */
   GCancellable *join_cancellable;
 
@@ -62,6 +63,7 @@ void rc_window_show_certificate_changed (RcWindow        *self,
                                          RcClientSession *session);
 
 /* rc-window-session.c */
+void rc_window_init_session      (RcWindow   *self);
 void rc_window_connect           (RcWindow   *self);
 void rc_window_drop_session      (RcWindow   *self);
 void rc_window_create_room       (RcWindow   *self);

@@ -165,6 +165,28 @@ on_disconnected (RcWindow        *self,
   rc_connect_page_focus_first (self->connect_page);
 }
 
+/* The window follows its session through one signal group, connected
+ * once: each new session only becomes its target. */
+void
+rc_window_init_session (RcWindow *self)
+{
+  self->session_signals = g_signal_group_new (RC_TYPE_CLIENT_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "certificate-unknown",
+                                  G_CALLBACK (on_certificate_unknown), self);
+  g_signal_group_connect_swapped (self->session_signals, "paired",
+                                  G_CALLBACK (on_paired), self);
+  g_signal_group_connect_swapped (self->session_signals, "peer-left",
+                                  G_CALLBACK (on_peer_left), self);
+  g_signal_group_connect_swapped (self->session_signals, "room-error",
+                                  G_CALLBACK (on_room_error), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-received",
+                                  G_CALLBACK (on_message_received), self);
+  g_signal_group_connect_swapped (self->session_signals, "disconnected",
+                                  G_CALLBACK (on_disconnected), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+                                  G_CALLBACK (on_state_changed), self);
+}
+
 /* Forgets the session, closing its connection if it is open. */
 void
 rc_window_drop_session (RcWindow *self)
@@ -175,7 +197,7 @@ rc_window_drop_session (RcWindow *self)
   if (session == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (session, self);
+  g_signal_group_set_target (self->session_signals, NULL);
   rc_chat_page_set_session (self->chat_page, NULL);
   if (rc_client_session_get_state (session) != RC_SESSION_STATE_DISCONNECTED)
     rc_client_session_close (session);
@@ -265,20 +287,7 @@ rc_window_connect (RcWindow *self)
   self->connecting = TRUE;
   self->trusted = FALSE;
 
-  g_signal_connect_object (self->session, "certificate-unknown",
-                           G_CALLBACK (on_certificate_unknown), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "paired",
-                           G_CALLBACK (on_paired), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "peer-left",
-                           G_CALLBACK (on_peer_left), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "room-error",
-                           G_CALLBACK (on_room_error), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "message-received",
-                           G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "disconnected",
-                           G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::state",
-                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_group_set_target (self->session_signals, self->session);
   rc_chat_page_set_session (self->chat_page, self->session);
 
   rc_connect_page_set_busy (self->connect_page, TRUE);

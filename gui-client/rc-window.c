@@ -298,12 +298,21 @@ rc_window_dispose (GObject *object)
 }
 
 static void
+rc_window_finalize (GObject *object)
+{
+  g_clear_object (&RC_WINDOW (object)->session_signals);
+
+  G_OBJECT_CLASS (rc_window_parent_class)->finalize (object);
+}
+
+static void
 rc_window_class_init (RcWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rc_window_dispose;
+  object_class->finalize = rc_window_finalize;
 
   g_type_ensure (RC_TYPE_CONNECT_PAGE);
   g_type_ensure (RC_TYPE_LOBBY_PAGE);
@@ -348,6 +357,7 @@ static void
 rc_window_init (RcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  rc_window_init_session (self);
 
   self->settings = rc_window_open_settings ();
   if (self->settings != NULL)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "rc-certificate-page.h"
 #include "rc-chat-page.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
@@ -43,10 +44,7 @@ struct _RcWindow
   RcConnectPage *connect_page;
   RcLobbyPage *lobby_page;
   RcChatPage *chat_page;
-  GtkLabel *certificate_body_label;
-  GtkLabel *certificate_pinned_label;
-  GtkLabel *certificate_seen_label;
-  GtkLabel *certificate_help_label;
+  RcCertificatePage *certificate_page;
 };
 
 /* rc-window.c */
@@ -59,8 +57,6 @@ void rc_window_update_actions    (RcWindow   *self);
 void rc_window_set_dialog        (RcWindow   *self,
                                   GtkWindow  *dialog);
 void rc_window_close_dialog      (RcWindow   *self);
-void rc_window_show_certificate_changed (RcWindow        *self,
-                                         RcClientSession *session);
 
 /* rc-window-session.c */
 void rc_window_init_session      (RcWindow   *self);

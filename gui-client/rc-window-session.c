@@ -239,7 +239,15 @@ on_connect_done (GObject      *source,
         }
 
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED))
-        rc_window_show_certificate_changed (self, session);
+        {
+          rc_certificate_page_set_certificates (self->certificate_page,
+                                                rc_client_session_get_host (session),
+                                                rc_client_session_get_pinned_fingerprint (session),
+                                                rc_client_session_get_certificate_fingerprint (session),
+                                                rc_client_session_get_known_servers_path (session));
+          rc_window_show_page (self, "certificate");
+          rc_certificate_page_focus (self->certificate_page);
+        }
       else
         rc_connect_page_show_error (self->connect_page, error);
       rc_window_drop_session (self);

@@ -54,31 +54,6 @@ rc_window_show_banner (RcWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, text != NULL);
 }
 
-/* The error page for a certificate that differs from the pinned one: both
- * fingerprints, and no way to connect from here. */
-void
-rc_window_show_certificate_changed (RcWindow        *self,
-                          RcClientSession *session)
-{
-  g_autofree char *body = NULL;
-  g_autofree char *help = NULL;
-  const char *pinned = rc_client_session_get_pinned_fingerprint (session);
-  const char *seen = rc_client_session_get_certificate_fingerprint (session);
-
-  /* Translators: %s is a server as host:port */
-  body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
-                          rc_client_session_get_host (session));
-  /* Translators: %s is a file */
-  help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
-                          rc_client_session_get_known_servers_path (session));
-
-  gtk_label_set_label (self->certificate_body_label, body);
-  gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");
-  gtk_label_set_label (self->certificate_seen_label, seen ? seen : "");
-  gtk_label_set_label (self->certificate_help_label, help);
-  rc_window_show_page (self, "certificate");
-}
-
 static void
 on_banner_dismiss (RcWindow *self)
 {
@@ -317,6 +292,7 @@ rc_window_class_init (RcWindowClass *klass)
   g_type_ensure (RC_TYPE_CONNECT_PAGE);
   g_type_ensure (RC_TYPE_LOBBY_PAGE);
   g_type_ensure (RC_TYPE_CHAT_PAGE);
+  g_type_ensure (RC_TYPE_CERTIFICATE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/roomchat/RoomChat/rc-window.ui");
@@ -334,10 +310,7 @@ rc_window_class_init (RcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RcWindow, connect_page);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, lobby_page);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, chat_page);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_body_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_pinned_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_seen_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_help_label);
+  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_page);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_dismiss);
   gtk_widget_class_bind_template_callback (widget_class, on_certificate_back);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -12,6 +13,7 @@
 #include "test-gui-util.h"
 
 #include "rc-application.h"
+#include "rc-certificate-page.h"
 #include "rc-chat-page.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
@@ -83,6 +85,27 @@ test_chat_page (void)
 
   rc_chat_page_start (RC_CHAT_PAGE (page), "Pablo", "Ana", FALSE);
   rc_chat_page_add_peer_message (RC_CHAT_PAGE (page), "Hola", NULL);
+  show_and_finalize (page);
+}
+
+static const char *
+page_label (GtkWidget  *page,
+            const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (page, RC_TYPE_CERTIFICATE_PAGE, name)));
+}
+
+static void
+test_certificate_page (void)
+{
+  GtkWidget *page = rc_certificate_page_new ();
+
+  rc_certificate_page_set_certificates (RC_CERTIFICATE_PAGE (page), "chat.example.org",
+                                        "AB:CD", "EF:01", "/home/ana/known-servers");
+  g_assert_nonnull (strstr (page_label (page, "body_label"), "chat.example.org"));
+  g_assert_cmpstr (page_label (page, "pinned_label"), ==, "AB:CD");
+  g_assert_cmpstr (page_label (page, "seen_label"), ==, "EF:01");
+  g_assert_nonnull (strstr (page_label (page, "help_label"), "/home/ana/known-servers"));
   show_and_finalize (page);
 }
 
@@ -211,6 +234,7 @@ main (int   argc,
   g_test_add_func ("/widgets/connect-page", test_connect_page);
   g_test_add_func ("/widgets/lobby-page", test_lobby_page);
   g_test_add_func ("/widgets/chat-page", test_chat_page);
+  g_test_add_func ("/widgets/certificate-page", test_certificate_page);
   g_test_add_func ("/widgets/message-row", test_message_row);
   g_test_add_func ("/widgets/create-dialog", test_create_dialog);
   g_test_add_func ("/widgets/join-dialog", test_join_dialog);

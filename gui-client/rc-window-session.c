@@ -5,8 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "rc-leave-dialog.h"
-#include "rc-trust-dialog.h"
+#include "rc-confirm-dialog.h"
 #include "rc-window-private.h"
 
 /* The window's side of the connection: connect, rooms, leaving, and the
@@ -14,9 +13,9 @@
  * window and checks on completion that its session is still the one. */
 
 static void
-on_trust_response (RcWindow      *self,
-                   gboolean       trusted,
-                   RcTrustDialog *dialog)
+on_trust_response (RcWindow        *self,
+                   gboolean         trusted,
+                   RcConfirmDialog *dialog)
 {
   self->trusted = trusted;
   if (self->session != NULL)
@@ -29,7 +28,16 @@ on_certificate_unknown (RcWindow        *self,
                         const char      *fingerprint,
                         RcClientSession *session)
 {
-  RcTrustDialog *dialog = rc_trust_dialog_new (GTK_WINDOW (self), server, fingerprint);
+  RcConfirmDialog *dialog;
+  g_autofree char *intro = NULL;
+
+  /* Translators: %s is a server as host:port */
+  intro = g_strdup_printf (_("This is the first time RoomChat connects to %s. The server’s certificate has this fingerprint:"),
+                           server);
+  dialog = rc_confirm_dialog_new (GTK_WINDOW (self), _("Trust This Server?"), intro,
+                                  _("_Cancel"), _("_Trust"));
+  rc_confirm_dialog_set_detail (dialog, fingerprint, _("Certificate fingerprint"));
+  rc_confirm_dialog_set_note (dialog, _("Compare it with the fingerprint the server’s administrator gave you. RoomChat remembers it and warns you if it ever changes."));
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, G_CONNECT_SWAPPED);
   rc_window_set_dialog (self, GTK_WINDOW (dialog));
@@ -74,7 +82,8 @@ on_peer_left (RcWindow        *self,
     /* Translators: %s is the other person's name */
     notice = g_strdup_printf (_("%s left the room. The chat has ended."), peer);
 
-  if (G_IS_OBJECT (self->dialog) && RC_IS_LEAVE_DIALOG (self->dialog))
+  /* The only question asked during a chat is whether to leave it. */
+  if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
     rc_window_close_dialog (self);
 
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
@@ -221,7 +230,8 @@ on_connect_done (GObject      *source,
       if (self->session != session)
         return;
 
-      if (self->dialog != NULL && RC_IS_TRUST_DIALOG (self->dialog))
+      /* The only question asked while connecting is whether to trust. */
+      if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
         rc_window_close_dialog (self);
 
       /* The server waits only so long for hello: a person who took their
@@ -445,9 +455,9 @@ rc_window_join_room (RcWindow *self)
 }
 
 static void
-on_leave_response (RcWindow      *self,
-                   gboolean       leave,
-                   RcLeaveDialog *dialog)
+on_leave_response (RcWindow        *self,
+                   gboolean         leave,
+                   RcConfirmDialog *dialog)
 {
   if (!leave)
     return;
@@ -462,7 +472,8 @@ on_leave_response (RcWindow      *self,
 void
 rc_window_leave_room (RcWindow *self)
 {
-  RcLeaveDialog *dialog;
+  RcConfirmDialog *dialog;
+  g_autofree char *body = NULL;
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "chat") != 0)
     return;
@@ -482,7 +493,12 @@ rc_window_leave_room (RcWindow *self)
       return;
     }
 
-  dialog = rc_leave_dialog_new (GTK_WINDOW (self), rc_chat_page_get_peer_name (self->chat_page));
+  /* Translators: %s is the other person's name */
+  body = g_strdup_printf (_("The chat with %s ends for both of you, and its messages are gone. To talk again, one of you makes a new room."),
+                          rc_chat_page_get_peer_name (self->chat_page));
+  dialog = rc_confirm_dialog_new (GTK_WINDOW (self), _("Leave the Room?"), body,
+                                  _("_Stay"), _("_Leave"));
+  rc_confirm_dialog_set_destructive (dialog, TRUE);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self, G_CONNECT_SWAPPED);
   rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }

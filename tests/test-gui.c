@@ -14,12 +14,12 @@
 #include "rc-application.h"
 #include "rc-certificate-page.h"
 #include "rc-chat-page.h"
+#include "rc-confirm-dialog.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
 #include "rc-known-servers.h"
 #include "rc-lobby-page.h"
 #include "rc-message-row.h"
-#include "rc-trust-dialog.h"
 #include "rc-window.h"
 #include "server-helpers.h"
 #include "test-gui-util.h"
@@ -455,11 +455,11 @@ trust_certificate (Fixture *fixture)
 
   RC_TEST_WAIT_FOR (rc_window_get_dialog (fixture->window) != NULL, WAIT);
   dialog = rc_window_get_dialog (fixture->window);
-  g_assert_true (RC_IS_TRUST_DIALOG (dialog));
+  g_assert_true (RC_IS_CONFIRM_DIALOG (dialog));
   g_assert_true (gtk_window_get_modal (dialog));
-  g_assert_cmpstr (label_text (rc_test_child (dialog, RC_TYPE_TRUST_DIALOG, "fingerprint_label")),
+  g_assert_cmpstr (label_text (rc_test_child (dialog, RC_TYPE_CONFIRM_DIALOG, "detail_label")),
                    ==, fixture->fingerprint);
-  g_signal_emit_by_name (rc_test_child (dialog, RC_TYPE_TRUST_DIALOG, "trust_button"), "clicked");
+  g_signal_emit_by_name (rc_test_child (dialog, RC_TYPE_CONFIRM_DIALOG, "confirm_button"), "clicked");
 }
 
 static void
@@ -552,6 +552,15 @@ test_gui_chat (Fixture       *fixture,
   RC_TEST_WAIT_FOR (find_message (fixture, RC_MESSAGE_KIND_PEER, "Adiós") != NULL, WAIT);
   g_assert_true (gtk_widget_get_sensitive (entry));
   g_assert_true (focus_inside (fixture, entry));
+
+  /* Leaving a chat going on asks first; Stay keeps it. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.leave-room", NULL);
+  g_assert_true (RC_IS_CONFIRM_DIALOG (rc_window_get_dialog (fixture->window)));
+  g_signal_emit_by_name (rc_test_child (rc_window_get_dialog (fixture->window), RC_TYPE_CONFIRM_DIALOG,
+                                        "cancel_button"), "clicked");
+  g_assert_null (rc_window_get_dialog (fixture->window));
+  g_assert_true (page_is (fixture, "chat"));
+  g_assert_true (rc_chat_page_get_active (chat_page (fixture)));
 
   /* A draft, then Ana leaves: said in the view, the draft stays. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "a draft that stays");

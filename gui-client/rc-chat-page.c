@@ -56,8 +56,8 @@ on_adjustment_value_changed (RcChatPage    *self,
 }
 
 void
-rc_chat_page_append (RcChatPage *self,
-                     RcMessage  *message)
+_rc_chat_page_append (RcChatPage *self,
+                      RcMessage  *message)
 {
   self->stick_to_bottom = TRUE;
   g_list_store_append (self->messages, message);
@@ -67,8 +67,8 @@ rc_chat_page_append (RcChatPage *self,
 static void
 on_entry_changed (RcChatPage *self)
 {
-  rc_chat_page_update_counter (self, NULL);
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_counter (self, NULL);
+  _rc_chat_page_update_input (self);
 }
 
 static void
@@ -264,7 +264,7 @@ rc_chat_page_init (RcChatPage *self)
   g_signal_connect_object (adjustment, "value-changed",
                            G_CALLBACK (on_adjustment_value_changed), self, G_CONNECT_SWAPPED);
 
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
 }
 
 GtkWidget *
@@ -335,8 +335,8 @@ rc_chat_page_start (RcChatPage *self,
                               peer_name, peer_name);
   rc_chat_page_add_notice (self, RC_MESSAGE_KIND_NOTICE, notice);
 
-  rc_chat_page_update_counter (self, NULL);
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_counter (self, NULL);
+  _rc_chat_page_update_input (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_NAME]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
@@ -358,7 +358,7 @@ rc_chat_page_end (RcChatPage    *self,
     return;
 
   self->active = FALSE;
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
 }
 
@@ -397,7 +397,7 @@ rc_chat_page_set_my_turn (RcChatPage *self,
     return;
 
   self->my_turn = my_turn;
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
 }
 
@@ -412,7 +412,7 @@ rc_chat_page_add_peer_message (RcChatPage *self,
   g_return_if_fail (text != NULL);
 
   message = rc_message_new_peer (self->peer_name, text, sent_at);
-  rc_chat_page_append (self, message);
+  _rc_chat_page_append (self, message);
 }
 
 void
@@ -426,5 +426,5 @@ rc_chat_page_add_notice (RcChatPage    *self,
   g_return_if_fail (text != NULL);
 
   message = rc_message_new_notice (kind, text, NULL);
-  rc_chat_page_append (self, message);
+  _rc_chat_page_append (self, message);
 }

@@ -48,23 +48,23 @@ struct _RcWindow
 };
 
 /* rc-window.c */
-void rc_window_show_page         (RcWindow   *self,
-                                  const char *name);
-void rc_window_show_banner       (RcWindow   *self,
-                                  const char *text);
-void rc_window_update_header     (RcWindow   *self);
-void rc_window_update_actions    (RcWindow   *self);
-void rc_window_set_dialog        (RcWindow   *self,
-                                  GtkWindow  *dialog);
-void rc_window_close_dialog      (RcWindow   *self);
+void _rc_window_show_page         (RcWindow   *self,
+                                   const char *name);
+void _rc_window_show_banner       (RcWindow   *self,
+                                   const char *text);
+void _rc_window_update_header     (RcWindow   *self);
+void _rc_window_update_actions    (RcWindow   *self);
+void _rc_window_set_dialog        (RcWindow   *self,
+                                   GtkWindow  *dialog);
+void _rc_window_close_dialog      (RcWindow   *self);
 
 /* rc-window-session.c */
-void rc_window_init_session      (RcWindow   *self);
-void rc_window_connect           (RcWindow   *self);
-void rc_window_drop_session      (RcWindow   *self);
-void rc_window_create_room       (RcWindow   *self);
-void rc_window_join_room         (RcWindow   *self);
-void rc_window_leave_room        (RcWindow   *self);
-void rc_window_disconnect        (RcWindow   *self);
+void _rc_window_init_session      (RcWindow   *self);
+void _rc_window_connect           (RcWindow   *self);
+void _rc_window_drop_session      (RcWindow   *self);
+void _rc_window_create_room       (RcWindow   *self);
+void _rc_window_join_room         (RcWindow   *self);
+void _rc_window_leave_room        (RcWindow   *self);
+void _rc_window_disconnect        (RcWindow   *self);
 
 G_END_DECLS

@@ -40,7 +40,7 @@ on_certificate_unknown (RcWindow        *self,
   rc_confirm_dialog_set_note (dialog, _("Compare it with the fingerprint the server’s administrator gave you. RoomChat remembers it and warns you if it ever changes."));
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 static void
@@ -54,7 +54,7 @@ on_paired (RcWindow        *self,
   g_autofree char *safety_text = NULL;
 
   g_cancellable_cancel (self->join_cancellable);
-  rc_window_close_dialog (self);
+  _rc_window_close_dialog (self);
 
   gtk_label_set_label (self->safety_code_label, safety_code ? safety_code : "");
   /* Translators: %s is the other person's name */
@@ -63,7 +63,7 @@ on_paired (RcWindow        *self,
   gtk_label_set_label (self->safety_text_label, safety_text);
 
   rc_chat_page_start (self->chat_page, rc_client_session_get_name (session), peer_name, my_turn);
-  rc_window_show_page (self, "chat");
+  _rc_window_show_page (self, "chat");
   rc_chat_page_focus_input (self->chat_page);
 }
 
@@ -84,11 +84,11 @@ on_peer_left (RcWindow        *self,
 
   /* The only question asked during a chat is whether to leave it. */
   if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
-    rc_window_close_dialog (self);
+    _rc_window_close_dialog (self);
 
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -111,8 +111,8 @@ on_room_error (RcWindow        *self,
     text = _("The chat ended because of an error.");
 
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING, text);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -142,7 +142,7 @@ on_message_received (RcWindow        *self,
 static void
 on_state_changed (RcWindow *self)
 {
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -167,17 +167,17 @@ on_disconnected (RcWindow        *self,
     rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING,
                       _("The connection to the server was lost. The chat has ended."));
 
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
-  rc_window_show_banner (self, text);
-  rc_window_show_page (self, "connect");
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
+  _rc_window_show_banner (self, text);
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }
 
 /* The window follows its session through one signal group, connected
  * once: each new session only becomes its target. */
 void
-rc_window_init_session (RcWindow *self)
+_rc_window_init_session (RcWindow *self)
 {
   self->session_signals = g_signal_group_new (RC_TYPE_CLIENT_SESSION);
   g_signal_group_connect_swapped (self->session_signals, "certificate-unknown",
@@ -198,7 +198,7 @@ rc_window_init_session (RcWindow *self)
 
 /* Forgets the session, closing its connection if it is open. */
 void
-rc_window_drop_session (RcWindow *self)
+_rc_window_drop_session (RcWindow *self)
 {
   g_autoptr(RcClientSession) session = g_steal_pointer (&self->session);
 
@@ -212,7 +212,7 @@ rc_window_drop_session (RcWindow *self)
     rc_client_session_close (session);
 
   rc_connect_page_set_busy (self->connect_page, FALSE);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -232,7 +232,7 @@ on_connect_done (GObject      *source,
 
       /* The only question asked while connecting is whether to trust. */
       if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
-        rc_window_close_dialog (self);
+        _rc_window_close_dialog (self);
 
       /* The server waits only so long for hello: a person who took their
        * time to compare the fingerprint finds the connection closed. The
@@ -242,9 +242,9 @@ on_connect_done (GObject      *source,
           && !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED)
           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          rc_window_drop_session (self);
+          _rc_window_drop_session (self);
           self->retried = TRUE;
-          rc_window_connect (self);
+          _rc_window_connect (self);
           return;
         }
 
@@ -255,12 +255,12 @@ on_connect_done (GObject      *source,
                                                 rc_client_session_get_pinned_fingerprint (session),
                                                 rc_client_session_get_certificate_fingerprint (session),
                                                 rc_client_session_get_known_servers_path (session));
-          rc_window_show_page (self, "certificate");
+          _rc_window_show_page (self, "certificate");
           rc_certificate_page_focus (self->certificate_page);
         }
       else
         rc_connect_page_show_error (self->connect_page, error);
-      rc_window_drop_session (self);
+      _rc_window_drop_session (self);
       return;
     }
 
@@ -280,12 +280,12 @@ on_connect_done (GObject      *source,
   server = g_strdup_printf ("%s:%u", rc_client_session_get_host (session),
                             (guint)rc_client_session_get_port (session));
   rc_lobby_page_set_server (self->lobby_page, server, rc_client_session_get_name (session));
-  rc_window_show_page (self, "lobby");
+  _rc_window_show_page (self, "lobby");
   rc_lobby_page_focus (self->lobby_page);
 }
 
 void
-rc_window_connect (RcWindow *self)
+_rc_window_connect (RcWindow *self)
 {
   g_autofree char *name = NULL;
   const char *host = rc_connect_page_get_host (self->connect_page);
@@ -297,8 +297,8 @@ rc_window_connect (RcWindow *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  rc_window_drop_session (self);
-  rc_window_show_banner (self, NULL);
+  _rc_window_drop_session (self);
+  _rc_window_show_banner (self, NULL);
 
   self->cancellable = g_cancellable_new ();
   self->session = rc_client_session_new (host, port, name);
@@ -309,7 +309,7 @@ rc_window_connect (RcWindow *self)
   rc_chat_page_set_session (self->chat_page, self->session);
 
   rc_connect_page_set_busy (self->connect_page, TRUE);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 
   rc_client_session_connect_async (self->session,
                                    rc_connect_page_get_password (self->connect_page),
@@ -384,7 +384,7 @@ on_create_done (GObject      *source,
 }
 
 void
-rc_window_create_room (RcWindow *self)
+_rc_window_create_room (RcWindow *self)
 {
   RcCreateDialog *dialog;
 
@@ -393,7 +393,7 @@ rc_window_create_room (RcWindow *self)
 
   dialog = rc_create_dialog_new (GTK_WINDOW (self));
   g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_create_cancel), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 
   rc_client_session_create_room_async (self->session, self->cancellable, on_create_done, g_object_ref (self));
 }
@@ -441,7 +441,7 @@ on_join_cancel (RcWindow     *self,
 }
 
 void
-rc_window_join_room (RcWindow *self)
+_rc_window_join_room (RcWindow *self)
 {
   RcJoinDialog *dialog;
 
@@ -451,7 +451,7 @@ rc_window_join_room (RcWindow *self)
   dialog = rc_join_dialog_new (GTK_WINDOW (self));
   g_signal_connect_object (dialog, "join", G_CALLBACK (on_join_requested), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_join_cancel), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 static void
@@ -464,13 +464,13 @@ on_leave_response (RcWindow        *self,
 
   rc_window_send_leave (self);
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, NULL);
-  rc_window_show_page (self, "lobby");
+  _rc_window_show_page (self, "lobby");
   rc_lobby_page_focus (self->lobby_page);
 }
 
 /* Leaves the chat, asking first while it is going on. */
 void
-rc_window_leave_room (RcWindow *self)
+_rc_window_leave_room (RcWindow *self)
 {
   RcConfirmDialog *dialog;
   g_autofree char *body = NULL;
@@ -480,7 +480,7 @@ rc_window_leave_room (RcWindow *self)
 
   if (self->session == NULL)
     {
-      rc_window_show_page (self, "connect");
+      _rc_window_show_page (self, "connect");
       rc_connect_page_focus_first (self->connect_page);
       return;
     }
@@ -488,7 +488,7 @@ rc_window_leave_room (RcWindow *self)
   if (!rc_chat_page_get_active (self->chat_page)
       || rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
     {
-      rc_window_show_page (self, "lobby");
+      _rc_window_show_page (self, "lobby");
       rc_lobby_page_focus (self->lobby_page);
       return;
     }
@@ -500,14 +500,14 @@ rc_window_leave_room (RcWindow *self)
                                   _("_Stay"), _("_Leave"));
   rc_confirm_dialog_set_destructive (dialog, TRUE);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 void
-rc_window_disconnect (RcWindow *self)
+_rc_window_disconnect (RcWindow *self)
 {
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
-  rc_window_show_page (self, "connect");
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }

@@ -33,19 +33,19 @@ rc_window_open_settings (void)
 }
 
 void
-rc_window_show_page (RcWindow   *self,
-                     const char *name)
+_rc_window_show_page (RcWindow   *self,
+                      const char *name)
 {
   g_assert (RC_IS_WINDOW (self));
 
   gtk_stack_set_visible_child_name (self->stack, name);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 void
-rc_window_show_banner (RcWindow   *self,
-                       const char *text)
+_rc_window_show_banner (RcWindow   *self,
+                        const char *text)
 {
   g_assert (RC_IS_WINDOW (self));
 
@@ -57,13 +57,13 @@ rc_window_show_banner (RcWindow   *self,
 static void
 on_banner_dismiss (RcWindow *self)
 {
-  rc_window_show_banner (self, NULL);
+  _rc_window_show_banner (self, NULL);
 }
 
 static void
 on_certificate_back (RcWindow *self)
 {
-  rc_window_show_page (self, "connect");
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }
 
@@ -71,18 +71,18 @@ on_certificate_back (RcWindow *self)
 static void
 on_chat_changed (RcWindow *self)
 {
-  rc_window_update_header (self);
+  _rc_window_update_header (self);
 }
 
 static void
 on_page_changed (RcWindow *self)
 {
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 void
-rc_window_update_header (RcWindow *self)
+_rc_window_update_header (RcWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->stack);
   g_autofree char *subtitle = NULL;
@@ -129,7 +129,7 @@ rc_window_update_header (RcWindow *self)
 }
 
 void
-rc_window_update_actions (RcWindow *self)
+_rc_window_update_actions (RcWindow *self)
 {
   RcSessionState state = RC_SESSION_STATE_DISCONNECTED;
   const char *page = gtk_stack_get_visible_child_name (self->stack);
@@ -155,30 +155,30 @@ on_dialog_destroy (RcWindow  *self,
   if (self->dialog == dialog)
     {
       self->dialog = NULL;
-      rc_window_update_actions (self);
+      _rc_window_update_actions (self);
     }
 }
 
 /* Remembers @dialog as the one dialog shown and presents it. */
 void
-rc_window_set_dialog (RcWindow  *self,
-                      GtkWindow *dialog)
+_rc_window_set_dialog (RcWindow  *self,
+                       GtkWindow *dialog)
 {
   g_assert (RC_IS_WINDOW (self));
   g_assert (GTK_IS_WINDOW (dialog));
 
-  rc_window_close_dialog (self);
+  _rc_window_close_dialog (self);
 
   self->dialog = dialog;
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_dialog_destroy), self, G_CONNECT_SWAPPED);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
   gtk_window_present (dialog);
 }
 
 /* Closes the dialog shown without the answer it would give when closed
  * by the person. */
 void
-rc_window_close_dialog (RcWindow *self)
+_rc_window_close_dialog (RcWindow *self)
 {
   GtkWindow *dialog = g_steal_pointer (&self->dialog);
 
@@ -187,7 +187,7 @@ rc_window_close_dialog (RcWindow *self)
 
   g_signal_handlers_disconnect_by_data (dialog, self);
   gtk_window_destroy (dialog);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -204,7 +204,7 @@ create_room_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  rc_window_create_room (RC_WINDOW (widget));
+  _rc_window_create_room (RC_WINDOW (widget));
 }
 
 static void
@@ -212,7 +212,7 @@ join_room_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  rc_window_join_room (RC_WINDOW (widget));
+  _rc_window_join_room (RC_WINDOW (widget));
 }
 
 static void
@@ -220,7 +220,7 @@ leave_room_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  rc_window_leave_room (RC_WINDOW (widget));
+  _rc_window_leave_room (RC_WINDOW (widget));
 }
 
 static void
@@ -228,14 +228,14 @@ disconnect_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  rc_window_disconnect (RC_WINDOW (widget));
+  _rc_window_disconnect (RC_WINDOW (widget));
 }
 
 static void
 on_connect_requested (RcWindow *self)
 {
   self->retried = FALSE;
-  rc_window_connect (self);
+  _rc_window_connect (self);
 }
 
 /* A first name to start from: the person's own, when the system knows it. */
@@ -260,8 +260,8 @@ rc_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->join_cancellable);
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_WINDOW);
 
@@ -330,7 +330,7 @@ static void
 rc_window_init (RcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  rc_window_init_session (self);
+  _rc_window_init_session (self);
 
   self->settings = rc_window_open_settings ();
   if (self->settings != NULL)
@@ -360,7 +360,7 @@ rc_window_init (RcWindow *self)
   g_signal_connect_object (self->chat_page, "notify::active",
                            G_CALLBACK (on_chat_changed), self, G_CONNECT_SWAPPED);
 
-  rc_window_show_page (self, "connect");
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }
 
@@ -406,7 +406,7 @@ rc_window_connect_now (RcWindow *self)
   if (self->session == NULL && g_strcmp0 (rc_window_get_page_name (self), "connect") == 0)
     {
       self->retried = FALSE;
-      rc_window_connect (self);
+      _rc_window_connect (self);
     }
 }
 

@@ -40,9 +40,9 @@ rc_cli_exit_for_error (const GError *error)
         case RC_PROTOCOL_ERROR_NOT_DELIVERED:
         case RC_PROTOCOL_ERROR_RATE_LIMITED:
         case RC_PROTOCOL_ERROR_UNKNOWN:
-        default:
           return RC_CLI_EXIT_ROOM;
         }
+      g_return_val_if_reached (RC_CLI_EXIT_ROOM);
     }
 
   if (error->domain == RC_CLIENT_ERROR)
@@ -62,9 +62,9 @@ rc_cli_exit_for_error (const GError *error)
         case RC_CLIENT_ERROR_EMPTY_MESSAGE:
         case RC_CLIENT_ERROR_NOT_IN_ROOM:
         case RC_CLIENT_ERROR_INVALID_TEXT:
-        default:
           return RC_CLI_EXIT_ROOM;
         }
+      g_return_val_if_reached (RC_CLI_EXIT_ROOM);
     }
 
   /* G_IO_ERROR, G_RESOLVER_ERROR, G_TLS_ERROR: the network. */
@@ -170,9 +170,10 @@ describe_protocol_error (const GError *error,
     case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
-    default:
-      return g_strdup_printf ("The server said: %s.", error->message);
+      break;
     }
+
+  return g_strdup_printf ("The server said: %s.", error->message);
 }
 
 /**

@@ -73,9 +73,11 @@ describe_protocol_error (const GError   *error,
     case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
-    default:
-      return g_strdup (_("The server answered with an error RoomChat does not expect here."));
+      /* Errors about rooms, or that this version does not know. */
+      break;
     }
+
+  return g_strdup (_("The server answered with an error RoomChat does not expect here."));
 }
 
 static char *
@@ -99,9 +101,12 @@ describe_client_error (const GError   *error,
     case RC_CLIENT_ERROR_MESSAGE_TOO_LONG:
     case RC_CLIENT_ERROR_EMPTY_MESSAGE:
     case RC_CLIENT_ERROR_NOT_IN_ROOM:
-    default:
-      return g_strdup (_("Something went wrong while connecting. Try again."));
+    case RC_CLIENT_ERROR_INVALID_TEXT:
+      /* Errors about rooms and messages: connecting never gives them. */
+      break;
     }
+
+  return g_strdup (_("Something went wrong while connecting. Try again."));
 }
 
 /**

@@ -122,6 +122,16 @@ test_error_texts (void)
       g_assert_null (strstr (text, SERVER_TEXT));
     }
 
+  /* And every error of the client's own. */
+  for (int code = 0; code <= RC_CLIENT_ERROR_INVALID_TEXT; code++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (RC_CLIENT_ERROR, code, SERVER_TEXT);
+      g_autofree char *text = rc_connect_page_describe_error (error, NULL);
+
+      g_assert_nonnull (text);
+      g_assert_null (strstr (text, SERVER_TEXT));
+    }
+
   /* A cancelled attempt is no error. */
   {
     g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");

@@ -157,6 +157,20 @@ connection_opened_cb (GObject      *source,
     send_hello (self);
 }
 
+/* Puts a new connection under the session and opens it; a room the
+ * session is in is not touched. */
+static void
+open_connection (RcClientSession *self)
+{
+  g_autoptr(RcClientConnection) connection = NULL;
+
+  connection = rc_client_connection_new (self->host, self->port, self->known_servers_path);
+  rc_client_connection_set_trust_new_certificates (connection, self->trust_new_certificates);
+  g_set_object (&self->connection, connection);
+  g_signal_group_set_target (self->connection_signals, connection);
+  rc_client_connection_open_async (connection, NULL, connection_opened_cb, g_object_ref (self));
+}
+
 static gboolean
 connect_cancelled_cb (GCancellable *cancellable,
                       gpointer      user_data)
@@ -174,7 +188,6 @@ rc_client_session_connect_async (RcClientSession     *self,
                                  gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(RcClientConnection) connection = NULL;
 
   g_return_if_fail (RC_IS_CLIENT_SESSION (self));
   g_return_if_fail (password != NULL);
@@ -203,14 +216,9 @@ rc_client_session_connect_async (RcClientSession     *self,
   g_clear_pointer (&self->server_name, g_free);
   g_clear_error (&self->closing_error);
 
-  connection = rc_client_connection_new (self->host, self->port, self->known_servers_path);
-  rc_client_connection_set_trust_new_certificates (connection, self->trust_new_certificates);
-  g_set_object (&self->connection, connection);
-  g_signal_group_set_target (self->connection_signals, connection);
-
   _rc_client_session_set_state (self, RC_SESSION_STATE_CONNECTING);
   load_identity (self);
-  rc_client_connection_open_async (connection, NULL, connection_opened_cb, g_object_ref (self));
+  open_connection (self);
 }
 
 gboolean

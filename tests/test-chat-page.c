@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
@@ -248,12 +247,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add ("/chat-page/turns", Fixture, NULL, fixture_set_up, test_chat_turns, fixture_tear_down);
   g_test_add ("/chat-page/focus-moves", Fixture, NULL, fixture_set_up, test_chat_focus_moves, fixture_tear_down);
@@ -262,7 +256,5 @@ main (int   argc,
   g_test_add ("/chat-page/security-warning", Fixture, NULL, fixture_set_up, test_chat_security_warning, fixture_tear_down);
   g_test_add ("/chat-page/many-messages", Fixture, NULL, fixture_set_up, test_chat_many_messages, fixture_tear_down);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

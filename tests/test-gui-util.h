@@ -7,6 +7,7 @@
  * hides the system's icon theme from GTK; the GUI tests isolate only the
  * user's directories, with this. */
 
+#include <locale.h>
 #include <stdlib.h>
 
 #include <glib/gstdio.h>
@@ -32,7 +33,7 @@ rc_test_remove_tree (const char *path)
 }
 
 /* The folder of rc_test_isolate_user_dirs(), for a test that ends early. */
-static const char *rc_test_user_dirs_root;
+static char *rc_test_user_dirs_root;
 
 /* Points HOME and the XDG user directories into a new temporary folder;
  * call before anything reads them. Returns the folder. */
@@ -120,4 +121,27 @@ rc_test_child (gpointer    widget,
 
   g_assert_nonnull (child);
   return GTK_WIDGET (child);
+}
+
+/* The start of a GUI test's main(): its own user folders, the locale,
+ * GTest, and GTK (or the end, skipped, without a display). */
+static inline void
+rc_test_gui_init (int    *argc,
+                  char ***argv)
+{
+  rc_test_isolate_user_dirs ();
+  setlocale (LC_ALL, "");
+  g_test_init (argc, argv, NULL);
+  rc_test_gtk_init ();
+}
+
+/* Runs the tests added, then removes the user folders. */
+static inline int
+rc_test_gui_run (void)
+{
+  int status = g_test_run ();
+
+  rc_test_remove_tree (rc_test_user_dirs_root);
+  g_clear_pointer (&rc_test_user_dirs_root, g_free);
+  return status;
 }

@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -279,12 +278,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/widgets/connect-page", test_connect_page);
   g_test_add_func ("/widgets/lobby-page", test_lobby_page);
@@ -300,7 +294,5 @@ main (int   argc,
   g_test_add_func ("/widgets/application", test_application);
   g_test_add_func ("/widgets/spanish", test_spanish);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
@@ -209,12 +208,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add ("/join-dialog/accepts-typed-ids", Fixture, NULL,
               fixture_set_up, test_join_accepts_typed_ids, fixture_tear_down);
@@ -229,7 +223,5 @@ main (int   argc,
   g_test_add ("/join-dialog/accessible-names", Fixture, NULL,
               fixture_set_up, test_join_accessible_names, fixture_tear_down);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

@@ -9,6 +9,7 @@
 #include "rc-client-connection.h"
 #include "rc-client-connection-private.h"
 #include "rc-known-servers.h"
+#include "rc-task.h"
 
 /* The object and opening it: TCP, TLS and the pinned certificate. The
  * streams, once open, are in rc-client-connection-io.c. */
@@ -109,7 +110,6 @@ _rc_client_connection_finish_open (RcClientConnection *self,
                                    GError             *error)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->open_task);
-  GSource *cancelled_source;
 
   self->awaiting_trust = FALSE;
   self->lost_while_awaiting_trust = FALSE;
@@ -119,9 +119,7 @@ _rc_client_connection_finish_open (RcClientConnection *self,
       return;
     }
 
-  cancelled_source = g_task_get_task_data (task);
-  if (cancelled_source != NULL)
-    g_source_destroy (cancelled_source);
+  rc_task_unwatch_cancellable (task);
 
   if (error != NULL)
     {
@@ -385,17 +383,8 @@ rc_client_connection_open_async (RcClientConnection  *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_name (task, "rc_client_connection_open_async");
 
-  /* The caller's cancellable ends the open from the main loop, not from
-   * inside g_cancellable_cancel(). The task holds the connection, so the
-   * source cannot outlive it. */
-  if (cancellable != NULL)
-    {
-      GSource *source = g_cancellable_source_new (cancellable);
-
-      g_source_set_callback (source, G_SOURCE_FUNC (open_cancelled_cb), self, NULL);
-      g_source_attach (source, g_main_context_get_thread_default ());
-      g_task_set_task_data (task, source, (GDestroyNotify) g_source_unref);
-    }
+  /* The task holds the connection, so the watch cannot outlive it. */
+  rc_task_watch_cancellable (task, cancellable, open_cancelled_cb, self);
 
   self->open_task = g_steal_pointer (&task);
   g_clear_pointer (&self->certificate_fingerprint, g_free);

@@ -8,6 +8,7 @@
 
 #include "rc-client-session.h"
 #include "rc-client-session-private.h"
+#include "rc-task.h"
 
 /* The session's side of its connection: connecting (the connection, the
  * identity key, hello and welcome), the one place where every frame from
@@ -58,7 +59,6 @@ finish_connect (RcClientSession *self,
                 GError          *error)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
-  GSource *cancelled_source;
 
   _rc_client_session_wipe_password (self);
   if (task == NULL)
@@ -67,9 +67,7 @@ finish_connect (RcClientSession *self,
       return;
     }
 
-  cancelled_source = g_task_get_task_data (task);
-  if (cancelled_source != NULL)
-    g_source_destroy (cancelled_source);
+  rc_task_unwatch_cancellable (task);
 
   if (error != NULL)
     {
@@ -199,16 +197,8 @@ rc_client_session_connect_async (RcClientSession     *self,
   g_task_set_name (task, "rc_client_session_connect_async");
 
   /* The person's cancellable ends the whole connect, hello and welcome
-   * included, from the main loop rather than inside g_cancellable_cancel();
-   * ending it closes the connection, which ends a pending open. */
-  if (cancellable != NULL)
-    {
-      GSource *source = g_cancellable_source_new (cancellable);
-
-      g_source_set_callback (source, G_SOURCE_FUNC (connect_cancelled_cb), self, NULL);
-      g_source_attach (source, g_main_context_get_thread_default ());
-      g_task_set_task_data (task, source, (GDestroyNotify) g_source_unref);
-    }
+   * included; ending it closes the connection, which ends a pending open. */
+  rc_task_watch_cancellable (task, cancellable, connect_cancelled_cb, self);
 
   self->connect_task = g_steal_pointer (&task);
   _rc_client_session_wipe_password (self);

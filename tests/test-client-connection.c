@@ -13,7 +13,7 @@
  * certificate, frames both ways, its end, and keep-alive. Frames are
  * written by hand here; what they mean is the session's test. */
 
-/* A connection and what it has emitted, in order, as short strings. */
+/* A connection and what it has emitted. */
 typedef struct
 {
   RcClientConnection *connection;
@@ -24,29 +24,12 @@ typedef struct
 } Watch;
 
 static void
-record (Watch      *w,
-        const char *format,
-        ...) G_GNUC_PRINTF (2, 3);
-
-static void
-record (Watch      *w,
-        const char *format,
-        ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_queue_push_tail (&w->events, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static void
 certificate_unknown_cb (RcClientConnection *connection,
                         const char         *server,
                         const char         *fingerprint,
                         Watch              *w)
 {
-  record (w, "certificate-unknown %s", server);
+  rc_test_record (&w->events, "certificate-unknown %s", server);
   g_assert_cmpstr (fingerprint, ==, rc_client_connection_get_certificate_fingerprint (connection));
   rc_client_connection_trust_certificate (connection, w->trust_answer);
 }
@@ -57,9 +40,9 @@ frame_received_cb (RcClientConnection *connection,
                    Watch              *w)
 {
   if (frame->type == RC_FRAME_ERROR)
-    record (w, "frame error %s", frame->code_name);
+    rc_test_record (&w->events, "frame error %s", frame->code_name);
   else
-    record (w, "frame %s", frame->type_name);
+    rc_test_record (&w->events, "frame %s", frame->type_name);
 }
 
 static void
@@ -68,7 +51,7 @@ closed_cb (RcClientConnection *connection,
            Watch              *w)
 {
   g_assert_false (rc_client_connection_get_open (connection));
-  record (w, "closed %s %d", g_quark_to_string (error->domain), error->code);
+  rc_test_record (&w->events, "closed %s %d", g_quark_to_string (error->domain), error->code);
 }
 
 static Watch *
@@ -92,27 +75,13 @@ watch_new (Fixture    *f,
 static void
 watch_free (Watch *w)
 {
-  RcClientConnection *connection = w->connection;
-
-  rc_client_connection_close (connection);
-  g_signal_handlers_disconnect_by_data (connection, w);
-  g_object_add_weak_pointer (G_OBJECT (connection), (gpointer *) &connection);
-  g_object_unref (w->connection);
-  while (connection != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  rc_client_connection_close (w->connection);
+  g_signal_handlers_disconnect_by_data (w->connection, w);
+  rc_test_unref_and_wait (g_steal_pointer (&w->connection));
 
   g_queue_clear_full (&w->events, g_free);
   g_clear_error (&w->error);
   g_free (w);
-}
-
-static void
-expect_event (Watch      *w,
-              const char *expected)
-{
-  g_autofree char *event = next_event_in_time (&w->events);
-
-  g_assert_cmpstr (event, ==, expected);
 }
 
 static void
@@ -131,9 +100,7 @@ watch_open (Watch        *w,
             GCancellable *cancellable)
 {
   rc_client_connection_open_async (w->connection, cancellable, open_cb, w);
-  while (!w->done)
-    g_main_context_iteration (NULL, TRUE);
-  w->done = FALSE;
+  rc_test_spin_until (&w->done);
 }
 
 static void
@@ -185,14 +152,14 @@ test_certificate_pinning (Fixture       *f,
   watch_open (ana, NULL);
   g_assert_error (ana->error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED);
   g_clear_error (&ana->error);
-  expect_event (ana, expected);
+  rc_test_expect (&ana->events, expected);
   g_assert_null (rc_known_servers_lookup (known_path, server, NULL));
   g_assert_false (rc_client_connection_get_open (ana->connection));
 
   /* Trusted: pinned, and asked no more. The fingerprint is the server's. */
   ana->trust_answer = TRUE;
   watch_open_ok (ana);
-  expect_event (ana, expected);
+  rc_test_expect (&ana->events, expected);
   seen = g_strdup (rc_client_connection_get_certificate_fingerprint (ana->connection));
   g_assert_cmpstr (seen, ==, real);
   pinned = rc_known_servers_lookup (known_path, server, &error);
@@ -236,8 +203,8 @@ test_frames (Fixture       *f,
 
   send_hello (ana, TEST_PASSWORD);
   send_ping (ana);
-  expect_event (ana, "frame welcome");
-  expect_event (ana, "frame pong");
+  rc_test_expect (&ana->events, "frame welcome");
+  rc_test_expect (&ana->events, "frame pong");
 
   rc_client_connection_close (ana->connection);
   g_assert_false (rc_client_connection_get_open (ana->connection));
@@ -260,14 +227,14 @@ test_closed_by_server (Fixture       *f,
 
   watch_open_ok (ana);
   send_hello (ana, "wrong");
-  expect_event (ana, "frame error auth-failed");
-  expect_event (ana, closed);
+  rc_test_expect (&ana->events, "frame error auth-failed");
+  rc_test_expect (&ana->events, closed);
   g_assert_false (rc_client_connection_get_open (ana->connection));
 
   /* The same object opens again. */
   watch_open_ok (ana);
   send_hello (ana, TEST_PASSWORD);
-  expect_event (ana, "frame welcome");
+  rc_test_expect (&ana->events, "frame welcome");
 
   watch_free (ana);
 }
@@ -281,9 +248,7 @@ test_cancel_open (Fixture       *f,
 
   rc_client_connection_open_async (ana->connection, cancellable, open_cb, ana);
   g_cancellable_cancel (cancellable);
-  while (!ana->done)
-    g_main_context_iteration (NULL, TRUE);
-  ana->done = FALSE;
+  rc_test_spin_until (&ana->done);
   g_assert_error (ana->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (rc_client_connection_get_open (ana->connection));
   g_clear_error (&ana->error);
@@ -291,9 +256,7 @@ test_cancel_open (Fixture       *f,
   /* Closing ends an open too. */
   rc_client_connection_open_async (ana->connection, NULL, open_cb, ana);
   rc_client_connection_close (ana->connection);
-  while (!ana->done)
-    g_main_context_iteration (NULL, TRUE);
-  ana->done = FALSE;
+  rc_test_spin_until (&ana->done);
   g_assert_error (ana->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&ana->error);
 
@@ -321,8 +284,8 @@ test_keep_alive (Fixture       *f,
   watch_open_ok (bo);
   send_hello (ana, TEST_PASSWORD);
   send_hello (bo, TEST_PASSWORD);
-  expect_event (ana, "frame welcome");
-  expect_event (bo, "frame welcome");
+  rc_test_expect (&ana->events, "frame welcome");
+  rc_test_expect (&bo->events, "frame welcome");
 
   /* Twice the idle timeout: only Ana pings (the server answers each
    * ping), and only Bo is dropped. */
@@ -330,7 +293,7 @@ test_keep_alive (Fixture       *f,
   spin_for (3000);
   g_assert_cmpuint (g_queue_get_length (&ana->events), >=, 2);
   while (!g_queue_is_empty (&ana->events))
-    expect_event (ana, "frame pong");
+    rc_test_expect (&ana->events, "frame pong");
   g_assert_true (rc_client_connection_get_open (ana->connection));
 
   event = next_event_in_time (&bo->events);

@@ -101,3 +101,51 @@ next_event_in_time (GQueue *events)
 
   return g_queue_pop_head (events);
 }
+
+/* What a test has seen, in order, as short strings. */
+static inline void
+rc_test_record (GQueue     *events,
+                const char *format,
+                ...) G_GNUC_PRINTF (2, 3);
+
+static inline void
+rc_test_record (GQueue     *events,
+                const char *format,
+                ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_queue_push_tail (events, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+/* Waits (bounded) for the next event and checks it. */
+static inline void
+rc_test_expect (GQueue     *events,
+                const char *expected)
+{
+  g_autofree char *event = next_event_in_time (events);
+
+  g_assert_cmpstr (event, ==, expected);
+}
+
+/* Spins until an asynchronous call has set @done, and resets it. */
+static inline void
+rc_test_spin_until (gboolean *done)
+{
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+  *done = FALSE;
+}
+
+/* Drops the test's reference to @object and checks that nothing else
+ * keeps it alive once its pending operations have returned. */
+static inline void
+rc_test_unref_and_wait (gpointer object)
+{
+  g_object_add_weak_pointer (G_OBJECT (object), &object);
+  g_object_unref (object);
+  while (object != NULL)
+    g_main_context_iteration (NULL, TRUE);
+}

@@ -31,71 +31,54 @@ typedef struct
 } Client;
 
 static void
-record (Client     *c,
-        const char *format,
-        ...) G_GNUC_PRINTF (2, 3);
-
-static void
-record (Client     *c,
-        const char *format,
-        ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_queue_push_tail (&c->events, g_strdup_vprintf (format, args));
-  va_end (args);
-}
-
-static void
 paired_cb (RcClientSession *session, const char *peer, int role, gboolean my_turn,
            const char *code, Client *c)
 {
   g_assert_cmpstr (code, ==, rc_client_session_get_safety_code (session));
-  record (c, "paired %s %s %s", peer, rc_role_to_string (role), my_turn ? "my-turn" : "their-turn");
+  rc_test_record (&c->events, "paired %s %s %s", peer, rc_role_to_string (role), my_turn ? "my-turn" : "their-turn");
 }
 
 static void
 message_cb (RcClientSession *session, const char *text, GDateTime *sent_at, Client *c)
 {
   g_assert_nonnull (sent_at);
-  record (c, "message %s", strlen (text) > 64 ? "(long)" : text);
+  rc_test_record (&c->events, "message %s", strlen (text) > 64 ? "(long)" : text);
 }
 
 static void
 relayed_cb (RcClientSession *session, gint64 seq, Client *c)
 {
-  record (c, "relayed %" G_GINT64_FORMAT, seq);
+  rc_test_record (&c->events, "relayed %" G_GINT64_FORMAT, seq);
 }
 
 static void
 not_delivered_cb (RcClientSession *session, gint64 seq, Client *c)
 {
-  record (c, "not-delivered %" G_GINT64_FORMAT, seq);
+  rc_test_record (&c->events, "not-delivered %" G_GINT64_FORMAT, seq);
 }
 
 static void
 peer_left_cb (RcClientSession *session, const char *reason, Client *c)
 {
-  record (c, "peer-left %s", reason);
+  rc_test_record (&c->events, "peer-left %s", reason);
 }
 
 static void
 room_error_cb (RcClientSession *session, GError *error, Client *c)
 {
-  record (c, "room-error %s %d", g_quark_to_string (error->domain), error->code);
+  rc_test_record (&c->events, "room-error %s %d", g_quark_to_string (error->domain), error->code);
 }
 
 static void
 disconnected_cb (RcClientSession *session, GError *error, Client *c)
 {
-  record (c, "disconnected %s", error != NULL ? error->message : "(none)");
+  rc_test_record (&c->events, "disconnected %s", error != NULL ? error->message : "(none)");
 }
 
 static void
 my_turn_cb (RcClientSession *session, GParamSpec *pspec, Client *c)
 {
-  record (c, "my-turn %d", rc_client_session_get_my_turn (session));
+  rc_test_record (&c->events, "my-turn %d", rc_client_session_get_my_turn (session));
 }
 
 static Client *
@@ -127,50 +110,14 @@ client_new (Fixture    *f,
 static void
 client_free (Client *c)
 {
-  RcClientSession *session = c->session;
-
-  rc_client_session_close (session);
-  g_signal_handlers_disconnect_by_data (session, c);
-  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
-  g_object_unref (c->session);
-  while (session != NULL)
-    g_main_context_iteration (NULL, TRUE);
+  rc_client_session_close (c->session);
+  g_signal_handlers_disconnect_by_data (c->session, c);
+  rc_test_unref_and_wait (g_steal_pointer (&c->session));
 
   g_queue_clear_full (&c->events, g_free);
   g_clear_error (&c->error);
   g_free (c->room);
   g_free (c);
-}
-
-static void
-spin_until_done (Client *c)
-{
-  while (!c->done)
-    g_main_context_iteration (NULL, TRUE);
-  c->done = FALSE;
-}
-
-/* Waits for the next event and checks it. */
-static void
-expect_event (Client     *c,
-              const char *expected)
-{
-  g_autofree char *event = NULL;
-
-  while (g_queue_is_empty (&c->events))
-    g_main_context_iteration (NULL, TRUE);
-
-  event = g_queue_pop_head (&c->events);
-  g_assert_cmpstr (event, ==, expected);
-}
-
-static void
-expect_event_in_time (Client     *c,
-                      const char *expected)
-{
-  g_autofree char *event = next_event_in_time (&c->events);
-
-  g_assert_cmpstr (event, ==, expected);
 }
 
 static void
@@ -206,7 +153,7 @@ client_connect (Client     *c,
                 const char *password)
 {
   rc_client_session_connect_async (c->session, password, NULL, connect_cb, c);
-  spin_until_done (c);
+  rc_test_spin_until (&c->done);
 }
 
 static void
@@ -222,7 +169,7 @@ static char *
 client_create (Client *c)
 {
   rc_client_session_create_room_async (c->session, NULL, create_cb, c);
-  spin_until_done (c);
+  rc_test_spin_until (&c->done);
   g_assert_no_error (c->error);
   g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_WAITING);
   return g_strdup (c->room);
@@ -233,14 +180,14 @@ client_join (Client     *c,
              const char *room)
 {
   rc_client_session_join_room_async (c->session, room, NULL, bool_cb, c);
-  spin_until_done (c);
+  rc_test_spin_until (&c->done);
 }
 
 static void
 client_leave (Client *c)
 {
   rc_client_session_leave_async (c->session, NULL, bool_cb, c);
-  spin_until_done (c);
+  rc_test_spin_until (&c->done);
   g_assert_no_error (c->error);
   g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_LOBBY);
 }
@@ -291,9 +238,9 @@ test_chat (Fixture       *f,
   client_join (bo, typed);
   g_assert_no_error (bo->error);
 
-  expect_event (bo, "my-turn 1");
-  expect_event (bo, "paired Ana joiner my-turn");
-  expect_event (ana, "paired Bo creator their-turn");
+  rc_test_expect (&bo->events, "my-turn 1");
+  rc_test_expect (&bo->events, "paired Ana joiner my-turn");
+  rc_test_expect (&ana->events, "paired Bo creator their-turn");
   g_assert_cmpstr (rc_client_session_get_safety_code (ana->session), ==,
                    rc_client_session_get_safety_code (bo->session));
   g_assert_cmpint (strlen (rc_client_session_get_safety_code (ana->session)), ==, 39);
@@ -308,28 +255,28 @@ test_chat (Fixture       *f,
   send_refused (bo, "\xff\xfe", RC_CLIENT_ERROR_INVALID_TEXT);
 
   send_ok (bo, "Hola, ¿qué tal? Ñandú", 0);
-  expect_event (bo, "my-turn 0");
+  rc_test_expect (&bo->events, "my-turn 0");
   send_refused (bo, "twice", RC_CLIENT_ERROR_NOT_YOUR_TURN);
-  expect_event (bo, "relayed 0");
-  expect_event (ana, "message Hola, ¿qué tal? Ñandú");
-  expect_event (ana, "my-turn 1");
+  rc_test_expect (&bo->events, "relayed 0");
+  rc_test_expect (&ana->events, "message Hola, ¿qué tal? Ñandú");
+  rc_test_expect (&ana->events, "my-turn 1");
 
   send_ok (ana, "Γειά σου — مرحبا — 你好 🙂", 0);
-  expect_event (ana, "my-turn 0");
-  expect_event (ana, "relayed 0");
-  expect_event (bo, "message Γειά σου — مرحبا — 你好 🙂");
-  expect_event (bo, "my-turn 1");
+  rc_test_expect (&ana->events, "my-turn 0");
+  rc_test_expect (&ana->events, "relayed 0");
+  rc_test_expect (&bo->events, "message Γειά σου — مرحبا — 你好 🙂");
+  rc_test_expect (&bo->events, "my-turn 1");
 
   send_ok (bo, longest, 1);
-  expect_event (bo, "my-turn 0");
-  expect_event (bo, "relayed 1");
-  expect_event (ana, "message (long)");
-  expect_event (ana, "my-turn 1");
+  rc_test_expect (&bo->events, "my-turn 0");
+  rc_test_expect (&bo->events, "relayed 1");
+  rc_test_expect (&ana->events, "message (long)");
+  rc_test_expect (&ana->events, "my-turn 1");
 
   client_leave (bo);
   g_assert_null (rc_client_session_get_room (bo->session));
-  expect_event (ana, "my-turn 0");
-  expect_event (ana, "peer-left left");
+  rc_test_expect (&ana->events, "my-turn 0");
+  rc_test_expect (&ana->events, "peer-left left");
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_LOBBY);
   g_assert_null (rc_client_session_get_peer_name (ana->session));
   send_refused (ana, "anyone?", RC_CLIENT_ERROR_NOT_IN_ROOM);
@@ -339,15 +286,15 @@ test_chat (Fixture       *f,
   room = client_create (ana);
   client_join (bo, room);
   g_assert_no_error (bo->error);
-  expect_event (bo, "my-turn 1");
-  expect_event (bo, "paired Ana joiner my-turn");
-  expect_event (ana, "paired Bo creator their-turn");
+  rc_test_expect (&bo->events, "my-turn 1");
+  rc_test_expect (&bo->events, "paired Ana joiner my-turn");
+  rc_test_expect (&ana->events, "paired Bo creator their-turn");
 
   rc_client_session_close (bo->session);
-  expect_event (bo, "my-turn 0");
-  expect_event (bo, "disconnected (none)");
+  rc_test_expect (&bo->events, "my-turn 0");
+  rc_test_expect (&bo->events, "disconnected (none)");
   g_assert_cmpint (rc_client_session_get_state (bo->session), ==, RC_SESSION_STATE_DISCONNECTED);
-  expect_event (ana, "peer-left disconnected");
+  rc_test_expect (&ana->events, "peer-left disconnected");
 
   client_free (ana);
   client_free (bo);
@@ -392,7 +339,7 @@ test_wrong_password (Fixture       *f,
   client_connect_ok (ana);
   g_assert_true (g_queue_is_empty (&ana->events));
   rc_client_session_close (ana->session);
-  expect_event (ana, "disconnected (none)");
+  rc_test_expect (&ana->events, "disconnected (none)");
   client_connect (ana, "wrong");
   g_assert_error (ana->error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
   g_assert_cmpint (rc_protocol_error_get_attempts_left (ana->error), ==, 2);
@@ -579,7 +526,7 @@ test_bad_peer_signature (Fixture       *f,
   raw = raw_connect (f);
   paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_CREATOR);
 
-  expect_event (ana, expected);
+  rc_test_expect (&ana->events, expected);
   while (rc_client_session_get_state (ana->session) != RC_SESSION_STATE_LOBBY)
     g_main_context_iteration (NULL, TRUE);
   g_assert_null (rc_client_session_get_room (ana->session));
@@ -619,7 +566,7 @@ test_bad_peer_message (Fixture       *f,
 
   raw = raw_connect (f);
   paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_JOINER);
-  expect_event (ana, "paired Mallory creator their-turn");
+  rc_test_expect (&ana->events, "paired Mallory creator their-turn");
   channel = rc_channel_new (RC_ROLE_JOINER, paired->room, ephemeral, spki,
                             paired->peer_keys.identity, paired->peer_keys.ephemeral, &error);
   g_assert_no_error (error);
@@ -629,8 +576,8 @@ test_bad_peer_message (Fixture       *f,
   g_assert_no_error (error);
   raw_send (raw, good);
   relayed = raw_read (raw, RC_FRAME_RELAYED);
-  expect_event (ana, "message made by hand");
-  expect_event (ana, "my-turn 1");
+  rc_test_expect (&ana->events, "message made by hand");
+  rc_test_expect (&ana->events, "my-turn 1");
   send_ok (ana, "¡recibido!", 0);
   answer = raw_read (raw, RC_FRAME_MESSAGE);
   text = rc_channel_open (channel, answer->seq, answer->ciphertext, &error);
@@ -643,9 +590,9 @@ test_bad_peer_message (Fixture       *f,
   forged->ciphertext = g_bytes_new (garbage, sizeof garbage);
   raw_send (raw, forged);
 
-  expect_event (ana, "my-turn 0");
-  expect_event (ana, "relayed 0");
-  expect_event (ana, expected);
+  rc_test_expect (&ana->events, "my-turn 0");
+  rc_test_expect (&ana->events, "relayed 0");
+  rc_test_expect (&ana->events, expected);
   while (rc_client_session_get_state (ana->session) != RC_SESSION_STATE_LOBBY)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (g_queue_is_empty (&ana->events));
@@ -685,7 +632,7 @@ test_message_not_delivered (Fixture       *f,
    * server's send buffer still holds megabytes on loopback. */
   raw = raw_connect_full (f, 4096);
   paired = raw_join (raw, room, identity, ephemeral, RC_ROLE_JOINER);
-  expect_event (ana, "paired Mallory creator their-turn");
+  rc_test_expect (&ana->events, "paired Mallory creator their-turn");
   channel = rc_channel_new (RC_ROLE_JOINER, paired->room, ephemeral, spki,
                             paired->peer_keys.identity, paired->peer_keys.ephemeral, &error);
   g_assert_no_error (error);
@@ -705,11 +652,11 @@ test_message_not_delivered (Fixture       *f,
       g_assert_no_error (error);
       g_assert_cmpint (tick->seq, ==, seq);
       raw_send (raw, tick);
-      expect_event_in_time (ana, "message tick");
-      expect_event_in_time (ana, "my-turn 1");
+      rc_test_expect (&ana->events, "message tick");
+      rc_test_expect (&ana->events, "my-turn 1");
 
       send_ok (ana, big, seq);
-      expect_event_in_time (ana, "my-turn 0");
+      rc_test_expect (&ana->events, "my-turn 0");
       g_free (outcome);
       outcome = next_event_in_time (&ana->events);
       g_free (relayed);
@@ -721,7 +668,7 @@ test_message_not_delivered (Fixture       *f,
 
   not_delivered = g_strdup_printf ("not-delivered %" G_GINT64_FORMAT, seq);
   g_assert_cmpstr (outcome, ==, not_delivered);
-  expect_event_in_time (ana, "peer-left disconnected");
+  rc_test_expect (&ana->events, "peer-left disconnected");
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_LOBBY);
   g_assert_null (rc_client_session_get_room (ana->session));
   g_assert_null (rc_client_session_get_peer_name (ana->session));
@@ -787,7 +734,7 @@ test_cancel_connect (Fixture       *f,
   rc_client_session_connect_async (ana->session, TEST_PASSWORD, cancellable, connect_cb, ana);
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_CONNECTING);
   g_cancellable_cancel (cancellable);
-  spin_until_done (ana);
+  rc_test_spin_until (&ana->done);
   g_assert_error (ana->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_DISCONNECTED);
   g_assert_true (g_queue_is_empty (&ana->events));

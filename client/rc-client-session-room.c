@@ -202,15 +202,23 @@ _rc_client_session_identity_ready (RcClientSession *self)
   send_room_request (self);
 }
 
-static gboolean
-start_room_task (RcClientSession *self,
-                 GTask           *task)
+/* Asks for a room in @role: create, or join @room as a person typed it.
+ * @task completes with the answer. */
+static void
+request_room (RcClientSession *self,
+              GTask           *task,
+              RcRole           role,
+              const char      *room)
 {
+  g_autoptr(GTask) owned = task;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *normalized = NULL;
+
   if (!_rc_client_session_is_welcomed (self))
     {
       g_task_return_new_error (task, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CLOSED,
                                "Not connected to a server");
-      return FALSE;
+      return;
     }
 
   if (self->state != RC_SESSION_STATE_LOBBY || self->room_task != NULL ||
@@ -218,10 +226,19 @@ start_room_task (RcClientSession *self,
     {
       g_task_return_new_error (task, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_STATE,
                                "Leave the current room first");
-      return FALSE;
+      return;
     }
 
-  return TRUE;
+  if (room != NULL && (normalized = rc_room_id_normalize (room, &error)) == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  self->role = role;
+  self->join_room = g_steal_pointer (&normalized);
+  self->room_task = g_steal_pointer (&owned);
+  send_room_request (self);
 }
 
 void
@@ -236,12 +253,7 @@ rc_client_session_create_room_async (RcClientSession     *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_name (task, "rc_client_session_create_room_async");
-  if (!start_room_task (self, task))
-    return;
-
-  self->role = RC_ROLE_CREATOR;
-  self->room_task = g_steal_pointer (&task);
-  send_room_request (self);
+  request_room (self, g_steal_pointer (&task), RC_ROLE_CREATOR, NULL);
 }
 
 char *
@@ -263,28 +275,13 @@ rc_client_session_join_room_async (RcClientSession     *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *normalized = NULL;
 
   g_return_if_fail (RC_IS_CLIENT_SESSION (self));
   g_return_if_fail (room != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_name (task, "rc_client_session_join_room_async");
-  if (!start_room_task (self, task))
-    return;
-
-  normalized = rc_room_id_normalize (room, &error);
-  if (normalized == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  self->role = RC_ROLE_JOINER;
-  self->join_room = g_steal_pointer (&normalized);
-  self->room_task = g_steal_pointer (&task);
-  send_room_request (self);
+  request_room (self, g_steal_pointer (&task), RC_ROLE_JOINER, room);
 }
 
 gboolean

@@ -456,22 +456,6 @@ rc_client_connection_get_open (RcClientConnection *self)
 }
 
 const char *
-rc_client_connection_get_host (RcClientConnection *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_CONNECTION (self), NULL);
-
-  return self->host;
-}
-
-guint16
-rc_client_connection_get_port (RcClientConnection *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_CONNECTION (self), 0);
-
-  return self->port;
-}
-
-const char *
 rc_client_connection_get_certificate_fingerprint (RcClientConnection *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_CONNECTION (self), NULL);

@@ -62,8 +62,6 @@ void                rc_client_connection_start_keep_alive (RcClientConnection *s
 void                rc_client_connection_close        (RcClientConnection  *self);
 
 gboolean            rc_client_connection_get_open     (RcClientConnection  *self);
-const char         *rc_client_connection_get_host     (RcClientConnection  *self);
-guint16             rc_client_connection_get_port     (RcClientConnection  *self);
 /* "AB:CD:…" of the certificate seen while opening, and of the one pinned
  * before; both stay readable after closing. */
 const char         *rc_client_connection_get_certificate_fingerprint (RcClientConnection *self);

@@ -25,13 +25,6 @@ typedef struct
   GtkWidget *counter_label;
 } Fixture;
 
-static GtkWidget *
-child (RcChatPage *page,
-       const char *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), RC_TYPE_CHAT_PAGE, name));
-}
-
 static void
 spin_until_mapped (GtkWidget *widget)
 {
@@ -62,9 +55,9 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->window = GTK_WINDOW (gtk_window_new ());
   fixture->page = RC_CHAT_PAGE (g_object_ref_sink (rc_chat_page_new ()));
-  fixture->entry = child (fixture->page, "entry");
-  fixture->send_button = child (fixture->page, "send_button");
-  fixture->counter_label = child (fixture->page, "counter_label");
+  fixture->entry = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "entry");
+  fixture->send_button = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "send_button");
+  fixture->counter_label = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "counter_label");
 
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
@@ -223,7 +216,7 @@ test_chat_many_messages (Fixture       *fixture,
                          gconstpointer  data)
 {
   GListStore *messages = rc_chat_page_get_messages (fixture->page);
-  GtkWidget *list = child (fixture->page, "list_view");
+  GtkWidget *list = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "list_view");
   guint n_rows = 0;
 
   rc_chat_page_start (fixture->page, "Pablo", "Ana", FALSE);

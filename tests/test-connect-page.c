@@ -17,13 +17,6 @@
 
 #define SERVER_TEXT "text from the server"
 
-static GtkWidget *
-child (RcConnectPage *page,
-       const char    *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), RC_TYPE_CONNECT_PAGE, name));
-}
-
 static void
 assert_text (GQuark          domain,
              int             code,
@@ -151,7 +144,7 @@ test_form (void)
 {
   GtkWidget *window = gtk_window_new ();
   RcConnectPage *page = RC_CONNECT_PAGE (g_object_ref_sink (rc_connect_page_new ()));
-  GtkWidget *button = child (page, "connect_button");
+  GtkWidget *button = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "connect_button");
   guint connects = 0;
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
@@ -162,7 +155,7 @@ test_form (void)
   rc_connect_page_set_host (page, "");
   rc_connect_page_set_name (page, "Pablo");
   g_assert_false (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (child (page, "name_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "name_entry"), "activate");
   g_assert_cmpuint (connects, ==, 0);
 
   rc_connect_page_set_host (page, "chat.example.org");
@@ -175,24 +168,24 @@ test_form (void)
   g_assert_cmpstr (rc_connect_page_get_password (page), ==, "secret");
 
   /* A port out of range is no port. */
-  gtk_editable_set_text (GTK_EDITABLE (child (page, "port_entry")), "70000");
+  gtk_editable_set_text (GTK_EDITABLE (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "port_entry")), "70000");
   g_assert_cmpuint (rc_connect_page_get_port (page), ==, 0);
   g_assert_false (gtk_widget_get_sensitive (button));
   rc_connect_page_set_port (page, 9000);
 
   /* Enter in any field connects. */
-  g_signal_emit_by_name (child (page, "password_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "password_entry"), "activate");
   g_assert_cmpuint (connects, ==, 1);
-  g_signal_emit_by_name (child (page, "host_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "host_entry"), "activate");
   g_assert_cmpuint (connects, ==, 2);
 
   /* Busy: a spinner, no second attempt. */
   rc_connect_page_set_busy (page, TRUE);
-  g_assert_true (gtk_widget_get_visible (child (page, "spinner")));
+  g_assert_true (gtk_widget_get_visible (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "spinner")));
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpuint (connects, ==, 2);
   rc_connect_page_set_busy (page, FALSE);
-  g_assert_false (gtk_widget_get_visible (child (page, "spinner")));
+  g_assert_false (gtk_widget_get_visible (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "spinner")));
 
   /* A name of spaces only is refused beside the form. */
   rc_connect_page_set_name (page, "   ");
@@ -207,8 +200,8 @@ test_show_error (void)
 {
   RcConnectPage *page = RC_CONNECT_PAGE (g_object_ref_sink (rc_connect_page_new ()));
   g_autoptr(GError) error = rc_protocol_error_new (RC_PROTOCOL_ERROR_AUTH_FAILED, SERVER_TEXT, 2, -1);
-  GtkWidget *password = child (page, "password_entry");
-  GtkWidget *error_box = child (page, "error_box");
+  GtkWidget *password = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "password_entry");
+  GtkWidget *error_box = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "error_box");
 
   g_assert_false (gtk_widget_get_visible (error_box));
 
@@ -216,7 +209,7 @@ test_show_error (void)
   g_assert_true (gtk_widget_get_visible (error_box));
   g_assert_cmpstr (rc_connect_page_get_error_text (page), ==,
                    "Wrong password. 2 attempts left before this address is blocked.");
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "error_label"))), ==,
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "error_label"))), ==,
                    rc_connect_page_get_error_text (page));
   g_assert_true (gtk_widget_has_css_class (password, "error"));
 

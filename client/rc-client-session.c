@@ -254,7 +254,6 @@ _rc_client_session_set_state (RcClientSession *self,
   if (self->state == state)
     return;
 
-  g_debug ("Session state: %s", g_enum_to_string (RC_TYPE_SESSION_STATE, state));
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }

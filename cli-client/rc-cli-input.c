@@ -28,22 +28,22 @@ leave_cb (GObject      *source,
   if (!rc_client_session_leave_finish (RC_CLIENT_SESSION (source), result, &error) &&
       !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_IN_ROOM))
     {
-      rc_cli_fail (self, error);
+      _rc_cli_fail (self, error);
       return;
     }
 
   if (self->quit_after_leave || self->options->batch)
     {
-      rc_cli_finish (self, RC_CLI_EXIT_OK);
+      _rc_cli_finish (self, RC_CLI_EXIT_OK);
       return;
     }
 
-  rc_cli_say (self, "You left the room. /create or /join ID for another chat, /quit to quit.");
+  _rc_cli_say (self, "You left the room. /create or /join ID for another chat, /quit to quit.");
 }
 
 void
-rc_cli_leave (RcCli    *self,
-              gboolean  then_quit)
+_rc_cli_leave (RcCli    *self,
+               gboolean  then_quit)
 {
   RcSessionState state = rc_client_session_get_state (self->session);
 
@@ -51,7 +51,7 @@ rc_cli_leave (RcCli    *self,
   if (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING)
     {
       if (self->quit_after_leave)
-        rc_cli_finish (self, RC_CLI_EXIT_OK);
+        _rc_cli_finish (self, RC_CLI_EXIT_OK);
       return;
     }
   if (self->leaving)
@@ -71,13 +71,13 @@ maybe_done (RcCli *self)
       rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
     return;
 
-  rc_cli_leave (self, TRUE);
+  _rc_cli_leave (self, TRUE);
 }
 
 /* Sends the oldest waiting line when it is this side's turn. Lines refused
  * locally (too long, not text) are reported and skipped: the chat goes on. */
 void
-rc_cli_try_send (RcCli *self)
+_rc_cli_try_send (RcCli *self)
 {
   while (!self->leaving && !g_queue_is_empty (&self->outbox) &&
          rc_client_session_get_state (self->session) == RC_SESSION_STATE_CHATTING &&
@@ -91,7 +91,7 @@ rc_cli_try_send (RcCli *self)
           self->pending_relays++;
           break;
         }
-      rc_cli_report_error (self, error);
+      _rc_cli_report_error (self, error);
     }
 
   maybe_done (self);
@@ -100,17 +100,17 @@ rc_cli_try_send (RcCli *self)
 /* Standard input --------------------------------------------------------- */
 
 void
-rc_cli_print_help (RcCli *self)
+_rc_cli_print_help (RcCli *self)
 {
-  rc_cli_say (self,
-              "Commands:\n"
-              "  /create     create a room and get its id to pass on\n"
-              "  /join ID    join the room someone gave you the id of\n"
-              "  /leave      leave the room\n"
-              "  /safety     show the safety code to compare with the other person\n"
-              "  /quit       leave and quit\n"
-              "  /help       this list\n"
-              "Anything else you type in a chat is a message.");
+  _rc_cli_say (self,
+               "Commands:\n"
+               "  /create     create a room and get its id to pass on\n"
+               "  /join ID    join the room someone gave you the id of\n"
+               "  /leave      leave the room\n"
+               "  /safety     show the safety code to compare with the other person\n"
+               "  /quit       leave and quit\n"
+               "  /help       this list\n"
+               "Anything else you type in a chat is a message.");
 }
 
 static void
@@ -135,24 +135,24 @@ run_command (RcCli      *self,
   const char *argument = words[1] != NULL ? g_strstrip (words[1]) : "";
 
   if (g_str_equal (command, "/help"))
-    rc_cli_print_help (self);
+    _rc_cli_print_help (self);
   else if (g_str_equal (command, "/quit"))
-    rc_cli_leave (self, TRUE);
+    _rc_cli_leave (self, TRUE);
   else if (g_str_equal (command, "/leave"))
     {
       if (state == RC_SESSION_STATE_WAITING || state == RC_SESSION_STATE_CHATTING)
-        rc_cli_leave (self, FALSE);
+        _rc_cli_leave (self, FALSE);
       else
-        rc_cli_say (self, "You are not in a room.");
+        _rc_cli_say (self, "You are not in a room.");
     }
   else if (g_str_equal (command, "/safety"))
     {
       if (state == RC_SESSION_STATE_CHATTING)
-        rc_cli_say (self, "Safety code with %s: %s",
-                    rc_client_session_get_peer_name (self->session),
-                    rc_client_session_get_safety_code (self->session));
+        _rc_cli_say (self, "Safety code with %s: %s",
+                     rc_client_session_get_peer_name (self->session),
+                     rc_client_session_get_safety_code (self->session));
       else
-        rc_cli_say (self, "The safety code exists once someone is in the chat with you.");
+        _rc_cli_say (self, "The safety code exists once someone is in the chat with you.");
     }
   else if (g_str_equal (command, "/create") || g_str_equal (command, "/join"))
     {
@@ -161,18 +161,18 @@ run_command (RcCli      *self,
 
       if (state != RC_SESSION_STATE_LOBBY)
         {
-          rc_cli_say (self, "/leave this room first.");
+          _rc_cli_say (self, "/leave this room first.");
           return;
         }
       if (!create && (room = rc_room_id_normalize (argument, NULL)) == NULL)
         {
-          rc_cli_say (self, "Type /join and the 12 letters and digits of the room id.");
+          _rc_cli_say (self, "Type /join and the 12 letters and digits of the room id.");
           return;
         }
-      rc_cli_start_room (self, create, room);
+      _rc_cli_start_room (self, create, room);
     }
   else
-    rc_cli_say (self, "Unknown command %s; /help lists them.", command);
+    _rc_cli_say (self, "Unknown command %s; /help lists them.", command);
 }
 
 static void
@@ -216,20 +216,20 @@ handle_line (RcCli *self,
 
   if (!self->options->batch && state != RC_SESSION_STATE_CHATTING)
     {
-      rc_cli_say (self, "You are not in a chat: /create or /join ID first (/help).");
+      _rc_cli_say (self, "You are not in a chat: /create or /join ID first (/help).");
       g_free (line);
       return;
     }
 
   g_queue_push_tail (&self->outbox, line);
   if (!self->options->batch && !rc_client_session_get_my_turn (self->session))
-    rc_cli_say (self, "(waits for your turn)");
-  rc_cli_try_send (self);
+    _rc_cli_say (self, "(waits for your turn)");
+  _rc_cli_try_send (self);
 }
 
 /* Runs what was typed while connecting. */
 void
-rc_cli_replay_input (RcCli *self)
+_rc_cli_replay_input (RcCli *self)
 {
   char *line;
 
@@ -260,11 +260,11 @@ line_read_cb (GObject      *source,
         g_debug ("Standard input failed: %s", error->message);
       self->input_done = TRUE;
       if (self->options->batch)
-        rc_cli_try_send (self);
+        _rc_cli_try_send (self);
       else if (self->awaiting_trust_answer)
         answer_trust (self, "");
       else
-        rc_cli_leave (self, TRUE);
+        _rc_cli_leave (self, TRUE);
       return;
     }
 
@@ -281,7 +281,7 @@ read_next_line (RcCli *self)
 }
 
 void
-rc_cli_start_input (RcCli *self)
+_rc_cli_start_input (RcCli *self)
 {
   g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (0, FALSE);
 

@@ -40,9 +40,9 @@ rc_cli_exit_for_error (const GError *error)
         case RC_PROTOCOL_ERROR_NOT_DELIVERED:
         case RC_PROTOCOL_ERROR_RATE_LIMITED:
         case RC_PROTOCOL_ERROR_UNKNOWN:
-        default:
           return RC_CLI_EXIT_ROOM;
         }
+      g_return_val_if_reached (RC_CLI_EXIT_ROOM);
     }
 
   if (error->domain == RC_CLIENT_ERROR)
@@ -62,9 +62,9 @@ rc_cli_exit_for_error (const GError *error)
         case RC_CLIENT_ERROR_EMPTY_MESSAGE:
         case RC_CLIENT_ERROR_NOT_IN_ROOM:
         case RC_CLIENT_ERROR_INVALID_TEXT:
-        default:
           return RC_CLI_EXIT_ROOM;
         }
+      g_return_val_if_reached (RC_CLI_EXIT_ROOM);
     }
 
   /* G_IO_ERROR, G_RESOLVER_ERROR, G_TLS_ERROR: the network. */
@@ -109,12 +109,11 @@ rc_cli_error_code (const GError *error)
 }
 
 static char *
-describe_protocol_error (const GError     *error,
-                         RcClientSession  *session,
-                         RcCliOptions     *options)
+describe_protocol_error (const GError *error,
+                         RcCliOptions *options)
 {
-  gint64 attempts_left = session != NULL ? rc_client_session_get_attempts_left (session) : -1;
-  gint64 retry_after = session != NULL ? rc_client_session_get_retry_after (session) : -1;
+  gint64 attempts_left = rc_protocol_error_get_attempts_left (error);
+  gint64 retry_after = rc_protocol_error_get_retry_after (error);
   const char *source = options->password_source != NULL ? options->password_source : "the password";
 
   switch ((RcProtocolError) error->code)
@@ -171,14 +170,15 @@ describe_protocol_error (const GError     *error,
     case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
-    default:
-      return g_strdup_printf ("The server said: %s.", error->message);
+      break;
     }
+
+  return g_strdup_printf ("The server said: %s.", error->message);
 }
 
 /**
  * rc_cli_describe_error:
- * @session: (nullable): for the numbers and fingerprints it keeps
+ * @session: (nullable): for the fingerprints it keeps
  *
  * Says what went wrong and what to do about it.
  */
@@ -192,7 +192,7 @@ rc_cli_describe_error (const GError     *error,
   g_return_val_if_fail (error != NULL, NULL);
 
   if (error->domain == RC_PROTOCOL_ERROR)
-    return describe_protocol_error (error, session, options);
+    return describe_protocol_error (error, options);
 
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED) && session != NULL)
     return g_strdup_printf ("The certificate of %s has CHANGED.\n"

@@ -36,25 +36,25 @@ struct _RcCli
 };
 
 /* rc-cli.c */
-void rc_cli_finish          (RcCli        *self,
-                             int           exit_code);
-void rc_cli_say             (RcCli        *self,
-                             const char   *format,
-                             ...) G_GNUC_PRINTF (2, 3);
-void rc_cli_report_error    (RcCli        *self,
-                             const GError *error);
-void rc_cli_fail            (RcCli        *self,
-                             const GError *error);
-void rc_cli_start_room      (RcCli        *self,
-                             gboolean      create,
-                             const char   *room);
+void _rc_cli_finish          (RcCli        *self,
+                              int           exit_code);
+void _rc_cli_say             (RcCli        *self,
+                              const char   *format,
+                              ...) G_GNUC_PRINTF (2, 3);
+void _rc_cli_report_error    (RcCli        *self,
+                              const GError *error);
+void _rc_cli_fail            (RcCli        *self,
+                              const GError *error);
+void _rc_cli_start_room      (RcCli        *self,
+                              gboolean      create,
+                              const char   *room);
 
 /* rc-cli-input.c */
-void rc_cli_leave           (RcCli        *self,
-                             gboolean      then_quit);
-void rc_cli_try_send        (RcCli        *self);
-void rc_cli_start_input     (RcCli        *self);
-void rc_cli_print_help      (RcCli        *self);
-void rc_cli_replay_input    (RcCli        *self);
+void _rc_cli_leave           (RcCli        *self,
+                              gboolean      then_quit);
+void _rc_cli_try_send        (RcCli        *self);
+void _rc_cli_start_input     (RcCli        *self);
+void _rc_cli_print_help      (RcCli        *self);
+void _rc_cli_replay_input    (RcCli        *self);
 
 G_END_DECLS

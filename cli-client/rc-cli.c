@@ -73,9 +73,9 @@ emit_event (RcCli *self,
 
 /* Interactive text; --batch writes events only. */
 void
-rc_cli_say (RcCli      *self,
-            const char *format,
-            ...)
+_rc_cli_say (RcCli      *self,
+             const char *format,
+             ...)
 {
   va_list args;
 
@@ -90,8 +90,8 @@ rc_cli_say (RcCli      *self,
 }
 
 void
-rc_cli_report_error (RcCli        *self,
-                     const GError *error)
+_rc_cli_report_error (RcCli        *self,
+                      const GError *error)
 {
   g_autofree char *text = rc_cli_describe_error (error, self->session, self->options);
 
@@ -103,8 +103,8 @@ rc_cli_report_error (RcCli        *self,
 
 /* Stops the run; the first exit code set wins. */
 void
-rc_cli_finish (RcCli *self,
-               int    exit_code)
+_rc_cli_finish (RcCli *self,
+                int    exit_code)
 {
   if (!self->finished)
     {
@@ -116,13 +116,13 @@ rc_cli_finish (RcCli *self,
 }
 
 void
-rc_cli_fail (RcCli        *self,
-             const GError *error)
+_rc_cli_fail (RcCli        *self,
+              const GError *error)
 {
   if (self->finished)
     return;
-  rc_cli_report_error (self, error);
-  rc_cli_finish (self, rc_cli_exit_for_error (error));
+  _rc_cli_report_error (self, error);
+  _rc_cli_finish (self, rc_cli_exit_for_error (error));
 }
 
 static void
@@ -134,10 +134,10 @@ show_turn (RcCli *self)
     return;
 
   if (rc_client_session_get_my_turn (session))
-    rc_cli_say (self, "-- Your turn: type your message. --");
+    _rc_cli_say (self, "-- Your turn: type your message. --");
   else
-    rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
-                rc_client_session_get_peer_name (session));
+    _rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
+                 rc_client_session_get_peer_name (session));
 }
 
 /* The session's events --------------------------------------------------- */
@@ -153,11 +153,11 @@ paired_cb (RcClientSession *session,
   if (self->options->batch)
     emit_event (self, rc_cli_event_paired (peer, role, safety_code));
 
-  rc_cli_say (self, "%s joined. Safety code: %s", peer, safety_code);
-  rc_cli_say (self, "Compare the safety code with %s over another channel (a call, in person): "
-              "if it differs, someone is in between. /safety shows it again.", peer);
+  _rc_cli_say (self, "%s joined. Safety code: %s", peer, safety_code);
+  _rc_cli_say (self, "Compare the safety code with %s over another channel (a call, in person): "
+               "if it differs, someone is in between. /safety shows it again.", peer);
   show_turn (self);
-  rc_cli_try_send (self);
+  _rc_cli_try_send (self);
 }
 
 static void
@@ -172,7 +172,7 @@ message_received_cb (RcClientSession *session,
 
   if (self->options->batch)
     emit_event (self, rc_cli_event_message (peer, text));
-  rc_cli_say (self, "[%s] %s: %s", time, peer, text);
+  _rc_cli_say (self, "[%s] %s: %s", time, peer, text);
 }
 
 static void
@@ -181,7 +181,7 @@ my_turn_cb (RcClientSession *session,
             RcCli           *self)
 {
   show_turn (self);
-  rc_cli_try_send (self);
+  _rc_cli_try_send (self);
 }
 
 static void
@@ -193,7 +193,7 @@ relayed_cb (RcClientSession *session,
     self->pending_relays--;
   if (self->options->batch)
     emit_event (self, rc_cli_event_relayed (seq));
-  rc_cli_try_send (self);
+  _rc_cli_try_send (self);
 }
 
 static void
@@ -207,7 +207,7 @@ not_delivered_cb (RcClientSession *session,
 
   if (self->pending_relays > 0)
     self->pending_relays--;
-  rc_cli_report_error (self, error);
+  _rc_cli_report_error (self, error);
 }
 
 static void
@@ -218,14 +218,14 @@ peer_left_cb (RcClientSession *session,
   if (self->options->batch)
     {
       emit_event (self, rc_cli_event_peer_left (reason));
-      rc_cli_finish (self, RC_CLI_EXIT_OK);
+      _rc_cli_finish (self, RC_CLI_EXIT_OK);
       return;
     }
 
   g_queue_clear_full (&self->outbox, g_free);
-  rc_cli_say (self, g_str_equal (reason, "left") ? "The other person left the chat."
+  _rc_cli_say (self, g_str_equal (reason, "left") ? "The other person left the chat."
                                                  : "The other person lost their connection.");
-  rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
+  _rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
 }
 
 static void
@@ -235,13 +235,13 @@ room_error_cb (RcClientSession *session,
 {
   if (self->options->batch)
     {
-      rc_cli_fail (self, error);
+      _rc_cli_fail (self, error);
       return;
     }
 
   g_queue_clear_full (&self->outbox, g_free);
-  rc_cli_report_error (self, error);
-  rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
+  _rc_cli_report_error (self, error);
+  _rc_cli_say (self, "/create or /join ID for another chat, /quit to quit.");
 }
 
 static void
@@ -250,7 +250,7 @@ disconnected_cb (RcClientSession *session,
                  RcCli           *self)
 {
   if (error != NULL)
-    rc_cli_fail (self, error);
+    _rc_cli_fail (self, error);
 }
 
 static void
@@ -288,16 +288,16 @@ create_cb (GObject      *source,
   if (room == NULL)
     {
       if (self->options->batch)
-        rc_cli_fail (self, error);
+        _rc_cli_fail (self, error);
       else
-        rc_cli_report_error (self, error);
+        _rc_cli_report_error (self, error);
       return;
     }
 
   if (self->options->batch)
     emit_event (self, rc_cli_event_room (room));
-  rc_cli_say (self, "Room created. Pass this id on to the person you want to talk to:\n\n"
-              "    %s\n\nWaiting for them to join... (/leave to give up)", room);
+  _rc_cli_say (self, "Room created. Pass this id on to the person you want to talk to:\n\n"
+               "    %s\n\nWaiting for them to join... (/leave to give up)", room);
 }
 
 static void
@@ -316,15 +316,15 @@ join_cb (GObject      *source,
     return;
 
   if (self->options->batch)
-    rc_cli_fail (self, error);
+    _rc_cli_fail (self, error);
   else
-    rc_cli_report_error (self, error);
+    _rc_cli_report_error (self, error);
 }
 
 void
-rc_cli_start_room (RcCli      *self,
-                   gboolean    create,
-                   const char *room)
+_rc_cli_start_room (RcCli      *self,
+                    gboolean    create,
+                    const char *room)
 {
   if (create)
     {
@@ -355,19 +355,19 @@ connect_cb (GObject      *source,
     {
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) &&
           !self->options->batch)
-        rc_cli_say (self, "Not trusted; nothing was sent to the server.");
-      rc_cli_fail (self, error);
+        _rc_cli_say (self, "Not trusted; nothing was sent to the server.");
+      _rc_cli_fail (self, error);
       return;
     }
 
-  rc_cli_say (self, "Connected to %s (%s:%u) as %s.", rc_client_session_get_server_name (session),
-              self->options->host, self->options->port, self->options->name);
+  _rc_cli_say (self, "Connected to %s (%s:%u) as %s.", rc_client_session_get_server_name (session),
+               self->options->host, self->options->port, self->options->name);
 
   if (self->options->create || self->options->join != NULL)
-    rc_cli_start_room (self, self->options->create, self->options->join);
+    _rc_cli_start_room (self, self->options->create, self->options->join);
   else
-    rc_cli_print_help (self);
-  rc_cli_replay_input (self);
+    _rc_cli_print_help (self);
+  _rc_cli_replay_input (self);
 }
 
 /* Running ------------------------------------------------------------------ */
@@ -377,7 +377,7 @@ quit_signal_cb (gpointer user_data)
 {
   RcCli *self = user_data;
 
-  rc_cli_finish (self, RC_CLI_EXIT_OK);
+  _rc_cli_finish (self, RC_CLI_EXIT_OK);
   return G_SOURCE_CONTINUE;
 }
 
@@ -422,7 +422,7 @@ rc_cli_run (RcCli *self)
 
   rc_client_session_connect_async (self->session, self->options->password, NULL,
                                    connect_cb, g_object_ref (self));
-  rc_cli_start_input (self);
+  _rc_cli_start_input (self);
   g_main_loop_run (self->loop);
 
   /* Ends the connection with a TLS close_notify before the process goes. */

@@ -24,8 +24,8 @@ rc_chat_page_get_draft_size (RcChatPage *self)
 }
 
 void
-rc_chat_page_update_counter (RcChatPage *self,
-                             const char *error_text)
+_rc_chat_page_update_counter (RcChatPage *self,
+                              const char *error_text)
 {
   gsize size = rc_chat_page_get_draft_size (self);
   g_autofree char *text = NULL;
@@ -54,7 +54,7 @@ rc_chat_page_update_counter (RcChatPage *self,
 /* Greys the input out unless it is this side's turn in a chat going on,
  * moving the focus out first and back in when the turn returns. */
 void
-rc_chat_page_update_input (RcChatPage *self)
+_rc_chat_page_update_input (RcChatPage *self)
 {
   gboolean can_write = self->active && self->my_turn;
   gsize size = rc_chat_page_get_draft_size (self);
@@ -125,12 +125,12 @@ rc_chat_page_send (RcChatPage *self)
       else
         why = _("The message could not be sent.");
 
-      rc_chat_page_update_counter (self, why);
+      _rc_chat_page_update_counter (self, why);
       return FALSE;
     }
 
   message = rc_message_new_own (self->own_name, text, seq, NULL);
-  rc_chat_page_append (self, message);
+  _rc_chat_page_append (self, message);
   gtk_editable_set_text (GTK_EDITABLE (self->entry), "");
 
   return TRUE;

@@ -15,6 +15,7 @@ struct _RcChatPage
 
   /* owned */
   RcClientSession *session;
+  GSignalGroup *session_signals;   /* follows @session */
   char *own_name;
   char *peer_name;
 
@@ -34,12 +35,12 @@ struct _RcChatPage
 };
 
 /* rc-chat-page.c */
-void rc_chat_page_append         (RcChatPage *self,
-                                  RcMessage  *message);
+void _rc_chat_page_append         (RcChatPage *self,
+                                   RcMessage  *message);
 
 /* rc-chat-page-input.c */
-void rc_chat_page_update_counter (RcChatPage *self,
-                                  const char *error_text);
-void rc_chat_page_update_input   (RcChatPage *self);
+void _rc_chat_page_update_counter (RcChatPage *self,
+                                   const char *error_text);
+void _rc_chat_page_update_input   (RcChatPage *self);
 
 G_END_DECLS

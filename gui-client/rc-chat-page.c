@@ -56,8 +56,8 @@ on_adjustment_value_changed (RcChatPage    *self,
 }
 
 void
-rc_chat_page_append (RcChatPage *self,
-                     RcMessage  *message)
+_rc_chat_page_append (RcChatPage *self,
+                      RcMessage  *message)
 {
   self->stick_to_bottom = TRUE;
   g_list_store_append (self->messages, message);
@@ -67,8 +67,8 @@ rc_chat_page_append (RcChatPage *self,
 static void
 on_entry_changed (RcChatPage *self)
 {
-  rc_chat_page_update_counter (self, NULL);
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_counter (self, NULL);
+  _rc_chat_page_update_input (self);
 }
 
 static void
@@ -137,6 +137,7 @@ rc_chat_page_finalize (GObject *object)
 {
   RcChatPage *self = (RcChatPage *)object;
 
+  g_clear_object (&self->session_signals);
   g_clear_pointer (&self->own_name, g_free);
   g_clear_pointer (&self->peer_name, g_free);
 
@@ -244,6 +245,17 @@ rc_chat_page_init (RcChatPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* Connected once; a new session only becomes the group's target. */
+  self->session_signals = g_signal_group_new (RC_TYPE_CLIENT_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "message-received",
+                                  G_CALLBACK (on_message_received), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-relayed",
+                                  G_CALLBACK (on_message_relayed), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-not-delivered",
+                                  G_CALLBACK (on_message_not_delivered), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::my-turn",
+                                  G_CALLBACK (on_my_turn_changed), self);
+
   adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (adjustment, "notify::upper",
                            G_CALLBACK (on_adjustment_changed), self, G_CONNECT_SWAPPED);
@@ -252,7 +264,7 @@ rc_chat_page_init (RcChatPage *self)
   g_signal_connect_object (adjustment, "value-changed",
                            G_CALLBACK (on_adjustment_value_changed), self, G_CONNECT_SWAPPED);
 
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
 }
 
 GtkWidget *
@@ -276,25 +288,10 @@ rc_chat_page_set_session (RcChatPage      *self,
   g_return_if_fail (RC_IS_CHAT_PAGE (self));
   g_return_if_fail (session == NULL || RC_IS_CLIENT_SESSION (session));
 
-  if (self->session == session)
+  if (!g_set_object (&self->session, session))
     return;
 
-  if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
-  g_set_object (&self->session, session);
-
-  if (session != NULL)
-    {
-      g_signal_connect_object (session, "message-received",
-                               G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "message-relayed",
-                               G_CALLBACK (on_message_relayed), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "message-not-delivered",
-                               G_CALLBACK (on_message_not_delivered), self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (session, "notify::my-turn",
-                               G_CALLBACK (on_my_turn_changed), self, G_CONNECT_SWAPPED);
-    }
-
+  g_signal_group_set_target (self->session_signals, session);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
@@ -338,8 +335,8 @@ rc_chat_page_start (RcChatPage *self,
                               peer_name, peer_name);
   rc_chat_page_add_notice (self, RC_MESSAGE_KIND_NOTICE, notice);
 
-  rc_chat_page_update_counter (self, NULL);
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_counter (self, NULL);
+  _rc_chat_page_update_input (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_NAME]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
@@ -361,7 +358,7 @@ rc_chat_page_end (RcChatPage    *self,
     return;
 
   self->active = FALSE;
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
 }
 
@@ -400,7 +397,7 @@ rc_chat_page_set_my_turn (RcChatPage *self,
     return;
 
   self->my_turn = my_turn;
-  rc_chat_page_update_input (self);
+  _rc_chat_page_update_input (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
 }
 
@@ -415,7 +412,7 @@ rc_chat_page_add_peer_message (RcChatPage *self,
   g_return_if_fail (text != NULL);
 
   message = rc_message_new_peer (self->peer_name, text, sent_at);
-  rc_chat_page_append (self, message);
+  _rc_chat_page_append (self, message);
 }
 
 void
@@ -429,5 +426,5 @@ rc_chat_page_add_notice (RcChatPage    *self,
   g_return_if_fail (text != NULL);
 
   message = rc_message_new_notice (kind, text, NULL);
-  rc_chat_page_append (self, message);
+  _rc_chat_page_append (self, message);
 }

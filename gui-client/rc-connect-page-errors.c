@@ -13,10 +13,10 @@
 
 static char *
 describe_protocol_error (const GError   *error,
-                         gint64          attempts_left,
-                         gint64          retry_after,
                          RcConnectField *field)
 {
+  gint64 attempts_left = rc_protocol_error_get_attempts_left (error);
+  gint64 retry_after = rc_protocol_error_get_retry_after (error);
   gint64 minutes;
 
   switch ((RcProtocolError)error->code)
@@ -73,9 +73,11 @@ describe_protocol_error (const GError   *error,
     case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
-    default:
-      return g_strdup (_("The server answered with an error RoomChat does not expect here."));
+      /* Errors about rooms, or that this version does not know. */
+      break;
     }
+
+  return g_strdup (_("The server answered with an error RoomChat does not expect here."));
 }
 
 static char *
@@ -99,23 +101,22 @@ describe_client_error (const GError   *error,
     case RC_CLIENT_ERROR_MESSAGE_TOO_LONG:
     case RC_CLIENT_ERROR_EMPTY_MESSAGE:
     case RC_CLIENT_ERROR_NOT_IN_ROOM:
-    default:
-      return g_strdup (_("Something went wrong while connecting. Try again."));
+    case RC_CLIENT_ERROR_INVALID_TEXT:
+      /* Errors about rooms and messages: connecting never gives them. */
+      break;
     }
+
+  return g_strdup (_("Something went wrong while connecting. Try again."));
 }
 
 /**
  * rc_connect_page_describe_error:
- * @attempts_left: from the session, or -1
- * @retry_after: seconds, from the session, or -1
  * @field: (out): the field the error is about
  *
  * Returns: (nullable): the text to show, or %NULL for a cancelled attempt
  */
 char *
 rc_connect_page_describe_error (const GError   *error,
-                                gint64          attempts_left,
-                                gint64          retry_after,
                                 RcConnectField *field)
 {
   RcConnectField unused;
@@ -127,7 +128,7 @@ rc_connect_page_describe_error (const GError   *error,
   *field = RC_CONNECT_FIELD_NONE;
 
   if (error->domain == RC_PROTOCOL_ERROR)
-    return describe_protocol_error (error, attempts_left, retry_after, field);
+    return describe_protocol_error (error, field);
 
   if (error->domain == RC_CLIENT_ERROR)
     return describe_client_error (error, field);

@@ -118,7 +118,7 @@ rc_connect_page_request_connect (RcConnectPage *self)
   name = rc_name_normalize (gtk_editable_get_text (GTK_EDITABLE (self->name_entry)), &error);
   if (name == NULL)
     {
-      rc_connect_page_show_error (self, error, -1, -1);
+      rc_connect_page_show_error (self, error);
       return;
     }
 
@@ -362,9 +362,7 @@ rc_connect_page_set_busy (RcConnectPage *self,
 
 void
 rc_connect_page_show_error (RcConnectPage *self,
-                            const GError  *error,
-                            gint64         attempts_left,
-                            gint64         retry_after)
+                            const GError  *error)
 {
   RcConnectField field = RC_CONNECT_FIELD_NONE;
   char *text;
@@ -372,7 +370,7 @@ rc_connect_page_show_error (RcConnectPage *self,
   g_return_if_fail (RC_IS_CONNECT_PAGE (self));
   g_return_if_fail (error != NULL);
 
-  text = rc_connect_page_describe_error (error, attempts_left, retry_after, &field);
+  text = rc_connect_page_describe_error (error, &field);
   if (text == NULL)
     {
       rc_connect_page_clear_error (self);

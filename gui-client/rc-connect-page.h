@@ -39,16 +39,12 @@ void         rc_connect_page_set_busy       (RcConnectPage  *self,
                                              gboolean        busy);
 
 void         rc_connect_page_show_error     (RcConnectPage  *self,
-                                             const GError   *error,
-                                             gint64          attempts_left,
-                                             gint64          retry_after);
+                                             const GError   *error);
 void         rc_connect_page_clear_error    (RcConnectPage  *self);
 const char  *rc_connect_page_get_error_text (RcConnectPage  *self);
 void         rc_connect_page_focus_first    (RcConnectPage  *self);
 
 char        *rc_connect_page_describe_error (const GError   *error,
-                                             gint64          attempts_left,
-                                             gint64          retry_after,
                                              RcConnectField *field);
 
 G_END_DECLS

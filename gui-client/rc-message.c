@@ -317,9 +317,10 @@ rc_message_get_state_text (RcMessage *self)
     case RC_MESSAGE_STATE_NOT_DELIVERED:
       return _("Not delivered");
     case RC_MESSAGE_STATE_NONE:
-    default:
       return NULL;
     }
+
+  g_return_val_if_reached (NULL);
 }
 
 /**

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "rc-certificate-page.h"
 #include "rc-chat-page.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
@@ -17,6 +18,7 @@ struct _RcWindow
   /* owned */
   GSettings *settings;             /* NULL when the schema is not installed */
   RcClientSession *session;        /* NULL while not connected */
+  GSignalGroup *session_signals;   /* follows @session */
   GCancellable *cancellable;       /* the connection attempt and its rooms */
   GCancellable *join_cancellable;
 
@@ -42,31 +44,27 @@ struct _RcWindow
   RcConnectPage *connect_page;
   RcLobbyPage *lobby_page;
   RcChatPage *chat_page;
-  GtkLabel *certificate_body_label;
-  GtkLabel *certificate_pinned_label;
-  GtkLabel *certificate_seen_label;
-  GtkLabel *certificate_help_label;
+  RcCertificatePage *certificate_page;
 };
 
 /* rc-window.c */
-void rc_window_show_page         (RcWindow   *self,
-                                  const char *name);
-void rc_window_show_banner       (RcWindow   *self,
-                                  const char *text);
-void rc_window_update_header     (RcWindow   *self);
-void rc_window_update_actions    (RcWindow   *self);
-void rc_window_set_dialog        (RcWindow   *self,
-                                  GtkWindow  *dialog);
-void rc_window_close_dialog      (RcWindow   *self);
-void rc_window_show_certificate_changed (RcWindow        *self,
-                                         RcClientSession *session);
+void _rc_window_show_page         (RcWindow   *self,
+                                   const char *name);
+void _rc_window_show_banner       (RcWindow   *self,
+                                   const char *text);
+void _rc_window_update_header     (RcWindow   *self);
+void _rc_window_update_actions    (RcWindow   *self);
+void _rc_window_set_dialog        (RcWindow   *self,
+                                   GtkWindow  *dialog);
+void _rc_window_close_dialog      (RcWindow   *self);
 
 /* rc-window-session.c */
-void rc_window_connect           (RcWindow   *self);
-void rc_window_drop_session      (RcWindow   *self);
-void rc_window_create_room       (RcWindow   *self);
-void rc_window_join_room         (RcWindow   *self);
-void rc_window_leave_room        (RcWindow   *self);
-void rc_window_disconnect        (RcWindow   *self);
+void _rc_window_init_session      (RcWindow   *self);
+void _rc_window_connect           (RcWindow   *self);
+void _rc_window_drop_session      (RcWindow   *self);
+void _rc_window_create_room       (RcWindow   *self);
+void _rc_window_join_room         (RcWindow   *self);
+void _rc_window_leave_room        (RcWindow   *self);
+void _rc_window_disconnect        (RcWindow   *self);
 
 G_END_DECLS

@@ -5,8 +5,7 @@
 
 #include <glib/gi18n.h>
 
-#include "rc-leave-dialog.h"
-#include "rc-trust-dialog.h"
+#include "rc-confirm-dialog.h"
 #include "rc-window-private.h"
 
 /* The window's side of the connection: connect, rooms, leaving, and the
@@ -14,9 +13,9 @@
  * window and checks on completion that its session is still the one. */
 
 static void
-on_trust_response (RcWindow      *self,
-                   gboolean       trusted,
-                   RcTrustDialog *dialog)
+on_trust_response (RcWindow        *self,
+                   gboolean         trusted,
+                   RcConfirmDialog *dialog)
 {
   self->trusted = trusted;
   if (self->session != NULL)
@@ -29,10 +28,19 @@ on_certificate_unknown (RcWindow        *self,
                         const char      *fingerprint,
                         RcClientSession *session)
 {
-  RcTrustDialog *dialog = rc_trust_dialog_new (GTK_WINDOW (self), server, fingerprint);
+  RcConfirmDialog *dialog;
+  g_autofree char *intro = NULL;
+
+  /* Translators: %s is a server as host:port */
+  intro = g_strdup_printf (_("This is the first time RoomChat connects to %s. The server’s certificate has this fingerprint:"),
+                           server);
+  dialog = rc_confirm_dialog_new (GTK_WINDOW (self), _("Trust This Server?"), intro,
+                                  _("_Cancel"), _("_Trust"));
+  rc_confirm_dialog_set_detail (dialog, fingerprint, _("Certificate fingerprint"));
+  rc_confirm_dialog_set_note (dialog, _("Compare it with the fingerprint the server’s administrator gave you. RoomChat remembers it and warns you if it ever changes."));
 
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_trust_response), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 static void
@@ -46,7 +54,7 @@ on_paired (RcWindow        *self,
   g_autofree char *safety_text = NULL;
 
   g_cancellable_cancel (self->join_cancellable);
-  rc_window_close_dialog (self);
+  _rc_window_close_dialog (self);
 
   gtk_label_set_label (self->safety_code_label, safety_code ? safety_code : "");
   /* Translators: %s is the other person's name */
@@ -55,7 +63,7 @@ on_paired (RcWindow        *self,
   gtk_label_set_label (self->safety_text_label, safety_text);
 
   rc_chat_page_start (self->chat_page, rc_client_session_get_name (session), peer_name, my_turn);
-  rc_window_show_page (self, "chat");
+  _rc_window_show_page (self, "chat");
   rc_chat_page_focus_input (self->chat_page);
 }
 
@@ -74,12 +82,13 @@ on_peer_left (RcWindow        *self,
     /* Translators: %s is the other person's name */
     notice = g_strdup_printf (_("%s left the room. The chat has ended."), peer);
 
-  if (G_IS_OBJECT (self->dialog) && RC_IS_LEAVE_DIALOG (self->dialog))
-    rc_window_close_dialog (self);
+  /* The only question asked during a chat is whether to leave it. */
+  if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
+    _rc_window_close_dialog (self);
 
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -102,8 +111,8 @@ on_room_error (RcWindow        *self,
     text = _("The chat ended because of an error.");
 
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING, text);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -133,7 +142,7 @@ on_message_received (RcWindow        *self,
 static void
 on_state_changed (RcWindow *self)
 {
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -158,16 +167,38 @@ on_disconnected (RcWindow        *self,
     rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING,
                       _("The connection to the server was lost. The chat has ended."));
 
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
-  rc_window_show_banner (self, text);
-  rc_window_show_page (self, "connect");
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
+  _rc_window_show_banner (self, text);
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
+}
+
+/* The window follows its session through one signal group, connected
+ * once: each new session only becomes its target. */
+void
+_rc_window_init_session (RcWindow *self)
+{
+  self->session_signals = g_signal_group_new (RC_TYPE_CLIENT_SESSION);
+  g_signal_group_connect_swapped (self->session_signals, "certificate-unknown",
+                                  G_CALLBACK (on_certificate_unknown), self);
+  g_signal_group_connect_swapped (self->session_signals, "paired",
+                                  G_CALLBACK (on_paired), self);
+  g_signal_group_connect_swapped (self->session_signals, "peer-left",
+                                  G_CALLBACK (on_peer_left), self);
+  g_signal_group_connect_swapped (self->session_signals, "room-error",
+                                  G_CALLBACK (on_room_error), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-received",
+                                  G_CALLBACK (on_message_received), self);
+  g_signal_group_connect_swapped (self->session_signals, "disconnected",
+                                  G_CALLBACK (on_disconnected), self);
+  g_signal_group_connect_swapped (self->session_signals, "notify::state",
+                                  G_CALLBACK (on_state_changed), self);
 }
 
 /* Forgets the session, closing its connection if it is open. */
 void
-rc_window_drop_session (RcWindow *self)
+_rc_window_drop_session (RcWindow *self)
 {
   g_autoptr(RcClientSession) session = g_steal_pointer (&self->session);
 
@@ -175,13 +206,13 @@ rc_window_drop_session (RcWindow *self)
   if (session == NULL)
     return;
 
-  g_signal_handlers_disconnect_by_data (session, self);
+  g_signal_group_set_target (self->session_signals, NULL);
   rc_chat_page_set_session (self->chat_page, NULL);
   if (rc_client_session_get_state (session) != RC_SESSION_STATE_DISCONNECTED)
     rc_client_session_close (session);
 
   rc_connect_page_set_busy (self->connect_page, FALSE);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -199,8 +230,9 @@ on_connect_done (GObject      *source,
       if (self->session != session)
         return;
 
-      if (self->dialog != NULL && RC_IS_TRUST_DIALOG (self->dialog))
-        rc_window_close_dialog (self);
+      /* The only question asked while connecting is whether to trust. */
+      if (self->dialog != NULL && RC_IS_CONFIRM_DIALOG (self->dialog))
+        _rc_window_close_dialog (self);
 
       /* The server waits only so long for hello: a person who took their
        * time to compare the fingerprint finds the connection closed. The
@@ -210,19 +242,25 @@ on_connect_done (GObject      *source,
           && !g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED)
           && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          rc_window_drop_session (self);
+          _rc_window_drop_session (self);
           self->retried = TRUE;
-          rc_window_connect (self);
+          _rc_window_connect (self);
           return;
         }
 
       if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED))
-        rc_window_show_certificate_changed (self, session);
+        {
+          rc_certificate_page_set_certificates (self->certificate_page,
+                                                rc_client_session_get_host (session),
+                                                rc_client_session_get_pinned_fingerprint (session),
+                                                rc_client_session_get_certificate_fingerprint (session),
+                                                rc_client_session_get_known_servers_path (session));
+          _rc_window_show_page (self, "certificate");
+          rc_certificate_page_focus (self->certificate_page);
+        }
       else
-        rc_connect_page_show_error (self->connect_page, error,
-                                    rc_client_session_get_attempts_left (session),
-                                    rc_client_session_get_retry_after (session));
-      rc_window_drop_session (self);
+        rc_connect_page_show_error (self->connect_page, error);
+      _rc_window_drop_session (self);
       return;
     }
 
@@ -242,12 +280,12 @@ on_connect_done (GObject      *source,
   server = g_strdup_printf ("%s:%u", rc_client_session_get_host (session),
                             (guint)rc_client_session_get_port (session));
   rc_lobby_page_set_server (self->lobby_page, server, rc_client_session_get_name (session));
-  rc_window_show_page (self, "lobby");
+  _rc_window_show_page (self, "lobby");
   rc_lobby_page_focus (self->lobby_page);
 }
 
 void
-rc_window_connect (RcWindow *self)
+_rc_window_connect (RcWindow *self)
 {
   g_autofree char *name = NULL;
   const char *host = rc_connect_page_get_host (self->connect_page);
@@ -259,32 +297,19 @@ rc_window_connect (RcWindow *self)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  rc_window_drop_session (self);
-  rc_window_show_banner (self, NULL);
+  _rc_window_drop_session (self);
+  _rc_window_show_banner (self, NULL);
 
   self->cancellable = g_cancellable_new ();
   self->session = rc_client_session_new (host, port, name);
   self->connecting = TRUE;
   self->trusted = FALSE;
 
-  g_signal_connect_object (self->session, "certificate-unknown",
-                           G_CALLBACK (on_certificate_unknown), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "paired",
-                           G_CALLBACK (on_paired), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "peer-left",
-                           G_CALLBACK (on_peer_left), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "room-error",
-                           G_CALLBACK (on_room_error), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "message-received",
-                           G_CALLBACK (on_message_received), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "disconnected",
-                           G_CALLBACK (on_disconnected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::state",
-                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_group_set_target (self->session_signals, self->session);
   rc_chat_page_set_session (self->chat_page, self->session);
 
   rc_connect_page_set_busy (self->connect_page, TRUE);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 
   rc_client_session_connect_async (self->session,
                                    rc_connect_page_get_password (self->connect_page),
@@ -359,7 +384,7 @@ on_create_done (GObject      *source,
 }
 
 void
-rc_window_create_room (RcWindow *self)
+_rc_window_create_room (RcWindow *self)
 {
   RcCreateDialog *dialog;
 
@@ -368,7 +393,7 @@ rc_window_create_room (RcWindow *self)
 
   dialog = rc_create_dialog_new (GTK_WINDOW (self));
   g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_create_cancel), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 
   rc_client_session_create_room_async (self->session, self->cancellable, on_create_done, g_object_ref (self));
 }
@@ -416,7 +441,7 @@ on_join_cancel (RcWindow     *self,
 }
 
 void
-rc_window_join_room (RcWindow *self)
+_rc_window_join_room (RcWindow *self)
 {
   RcJoinDialog *dialog;
 
@@ -426,35 +451,36 @@ rc_window_join_room (RcWindow *self)
   dialog = rc_join_dialog_new (GTK_WINDOW (self));
   g_signal_connect_object (dialog, "join", G_CALLBACK (on_join_requested), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "cancel", G_CALLBACK (on_join_cancel), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 static void
-on_leave_response (RcWindow      *self,
-                   gboolean       leave,
-                   RcLeaveDialog *dialog)
+on_leave_response (RcWindow        *self,
+                   gboolean         leave,
+                   RcConfirmDialog *dialog)
 {
   if (!leave)
     return;
 
   rc_window_send_leave (self);
   rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_NOTICE, NULL);
-  rc_window_show_page (self, "lobby");
+  _rc_window_show_page (self, "lobby");
   rc_lobby_page_focus (self->lobby_page);
 }
 
 /* Leaves the chat, asking first while it is going on. */
 void
-rc_window_leave_room (RcWindow *self)
+_rc_window_leave_room (RcWindow *self)
 {
-  RcLeaveDialog *dialog;
+  RcConfirmDialog *dialog;
+  g_autofree char *body = NULL;
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "chat") != 0)
     return;
 
   if (self->session == NULL)
     {
-      rc_window_show_page (self, "connect");
+      _rc_window_show_page (self, "connect");
       rc_connect_page_focus_first (self->connect_page);
       return;
     }
@@ -462,21 +488,26 @@ rc_window_leave_room (RcWindow *self)
   if (!rc_chat_page_get_active (self->chat_page)
       || rc_client_session_get_state (self->session) != RC_SESSION_STATE_CHATTING)
     {
-      rc_window_show_page (self, "lobby");
+      _rc_window_show_page (self, "lobby");
       rc_lobby_page_focus (self->lobby_page);
       return;
     }
 
-  dialog = rc_leave_dialog_new (GTK_WINDOW (self), rc_chat_page_get_peer_name (self->chat_page));
+  /* Translators: %s is the other person's name */
+  body = g_strdup_printf (_("The chat with %s ends for both of you, and its messages are gone. To talk again, one of you makes a new room."),
+                          rc_chat_page_get_peer_name (self->chat_page));
+  dialog = rc_confirm_dialog_new (GTK_WINDOW (self), _("Leave the Room?"), body,
+                                  _("_Stay"), _("_Leave"));
+  rc_confirm_dialog_set_destructive (dialog, TRUE);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_leave_response), self, G_CONNECT_SWAPPED);
-  rc_window_set_dialog (self, GTK_WINDOW (dialog));
+  _rc_window_set_dialog (self, GTK_WINDOW (dialog));
 }
 
 void
-rc_window_disconnect (RcWindow *self)
+_rc_window_disconnect (RcWindow *self)
 {
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
-  rc_window_show_page (self, "connect");
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }

@@ -33,19 +33,19 @@ rc_window_open_settings (void)
 }
 
 void
-rc_window_show_page (RcWindow   *self,
-                     const char *name)
+_rc_window_show_page (RcWindow   *self,
+                      const char *name)
 {
   g_assert (RC_IS_WINDOW (self));
 
   gtk_stack_set_visible_child_name (self->stack, name);
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 void
-rc_window_show_banner (RcWindow   *self,
-                       const char *text)
+_rc_window_show_banner (RcWindow   *self,
+                        const char *text)
 {
   g_assert (RC_IS_WINDOW (self));
 
@@ -54,41 +54,16 @@ rc_window_show_banner (RcWindow   *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, text != NULL);
 }
 
-/* The error page for a certificate that differs from the pinned one: both
- * fingerprints, and no way to connect from here. */
-void
-rc_window_show_certificate_changed (RcWindow        *self,
-                          RcClientSession *session)
-{
-  g_autofree char *body = NULL;
-  g_autofree char *help = NULL;
-  const char *pinned = rc_client_session_get_pinned_fingerprint (session);
-  const char *seen = rc_client_session_get_certificate_fingerprint (session);
-
-  /* Translators: %s is a server as host:port */
-  body = g_strdup_printf (_("The server at %s shows a different certificate from the one RoomChat remembered. Someone may be pretending to be your server, so RoomChat did not connect."),
-                          rc_client_session_get_host (session));
-  /* Translators: %s is a file */
-  help = g_strdup_printf (_("Ask the server’s administrator whether its certificate really changed. Only if it did, remove the server from RoomChat’s known servers in %s and connect again."),
-                          rc_client_session_get_known_servers_path (session));
-
-  gtk_label_set_label (self->certificate_body_label, body);
-  gtk_label_set_label (self->certificate_pinned_label, pinned ? pinned : "");
-  gtk_label_set_label (self->certificate_seen_label, seen ? seen : "");
-  gtk_label_set_label (self->certificate_help_label, help);
-  rc_window_show_page (self, "certificate");
-}
-
 static void
 on_banner_dismiss (RcWindow *self)
 {
-  rc_window_show_banner (self, NULL);
+  _rc_window_show_banner (self, NULL);
 }
 
 static void
 on_certificate_back (RcWindow *self)
 {
-  rc_window_show_page (self, "connect");
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }
 
@@ -96,18 +71,18 @@ on_certificate_back (RcWindow *self)
 static void
 on_chat_changed (RcWindow *self)
 {
-  rc_window_update_header (self);
+  _rc_window_update_header (self);
 }
 
 static void
 on_page_changed (RcWindow *self)
 {
-  rc_window_update_header (self);
-  rc_window_update_actions (self);
+  _rc_window_update_header (self);
+  _rc_window_update_actions (self);
 }
 
 void
-rc_window_update_header (RcWindow *self)
+_rc_window_update_header (RcWindow *self)
 {
   const char *page = gtk_stack_get_visible_child_name (self->stack);
   g_autofree char *subtitle = NULL;
@@ -154,7 +129,7 @@ rc_window_update_header (RcWindow *self)
 }
 
 void
-rc_window_update_actions (RcWindow *self)
+_rc_window_update_actions (RcWindow *self)
 {
   RcSessionState state = RC_SESSION_STATE_DISCONNECTED;
   const char *page = gtk_stack_get_visible_child_name (self->stack);
@@ -180,30 +155,30 @@ on_dialog_destroy (RcWindow  *self,
   if (self->dialog == dialog)
     {
       self->dialog = NULL;
-      rc_window_update_actions (self);
+      _rc_window_update_actions (self);
     }
 }
 
 /* Remembers @dialog as the one dialog shown and presents it. */
 void
-rc_window_set_dialog (RcWindow  *self,
-                      GtkWindow *dialog)
+_rc_window_set_dialog (RcWindow  *self,
+                       GtkWindow *dialog)
 {
   g_assert (RC_IS_WINDOW (self));
   g_assert (GTK_IS_WINDOW (dialog));
 
-  rc_window_close_dialog (self);
+  _rc_window_close_dialog (self);
 
   self->dialog = dialog;
   g_signal_connect_object (dialog, "destroy", G_CALLBACK (on_dialog_destroy), self, G_CONNECT_SWAPPED);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
   gtk_window_present (dialog);
 }
 
 /* Closes the dialog shown without the answer it would give when closed
  * by the person. */
 void
-rc_window_close_dialog (RcWindow *self)
+_rc_window_close_dialog (RcWindow *self)
 {
   GtkWindow *dialog = g_steal_pointer (&self->dialog);
 
@@ -212,7 +187,7 @@ rc_window_close_dialog (RcWindow *self)
 
   g_signal_handlers_disconnect_by_data (dialog, self);
   gtk_window_destroy (dialog);
-  rc_window_update_actions (self);
+  _rc_window_update_actions (self);
 }
 
 static void
@@ -229,7 +204,7 @@ create_room_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  rc_window_create_room (RC_WINDOW (widget));
+  _rc_window_create_room (RC_WINDOW (widget));
 }
 
 static void
@@ -237,7 +212,7 @@ join_room_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  rc_window_join_room (RC_WINDOW (widget));
+  _rc_window_join_room (RC_WINDOW (widget));
 }
 
 static void
@@ -245,7 +220,7 @@ leave_room_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  rc_window_leave_room (RC_WINDOW (widget));
+  _rc_window_leave_room (RC_WINDOW (widget));
 }
 
 static void
@@ -253,14 +228,14 @@ disconnect_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  rc_window_disconnect (RC_WINDOW (widget));
+  _rc_window_disconnect (RC_WINDOW (widget));
 }
 
 static void
 on_connect_requested (RcWindow *self)
 {
   self->retried = FALSE;
-  rc_window_connect (self);
+  _rc_window_connect (self);
 }
 
 /* A first name to start from: the person's own, when the system knows it. */
@@ -285,8 +260,8 @@ rc_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->join_cancellable);
-  rc_window_close_dialog (self);
-  rc_window_drop_session (self);
+  _rc_window_close_dialog (self);
+  _rc_window_drop_session (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_WINDOW);
 
@@ -298,16 +273,26 @@ rc_window_dispose (GObject *object)
 }
 
 static void
+rc_window_finalize (GObject *object)
+{
+  g_clear_object (&RC_WINDOW (object)->session_signals);
+
+  G_OBJECT_CLASS (rc_window_parent_class)->finalize (object);
+}
+
+static void
 rc_window_class_init (RcWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = rc_window_dispose;
+  object_class->finalize = rc_window_finalize;
 
   g_type_ensure (RC_TYPE_CONNECT_PAGE);
   g_type_ensure (RC_TYPE_LOBBY_PAGE);
   g_type_ensure (RC_TYPE_CHAT_PAGE);
+  g_type_ensure (RC_TYPE_CERTIFICATE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/roomchat/RoomChat/rc-window.ui");
@@ -325,10 +310,7 @@ rc_window_class_init (RcWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RcWindow, connect_page);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, lobby_page);
   gtk_widget_class_bind_template_child (widget_class, RcWindow, chat_page);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_body_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_pinned_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_seen_label);
-  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_help_label);
+  gtk_widget_class_bind_template_child (widget_class, RcWindow, certificate_page);
   gtk_widget_class_bind_template_callback (widget_class, on_banner_dismiss);
   gtk_widget_class_bind_template_callback (widget_class, on_certificate_back);
   gtk_widget_class_bind_template_callback (widget_class, on_page_changed);
@@ -348,6 +330,7 @@ static void
 rc_window_init (RcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _rc_window_init_session (self);
 
   self->settings = rc_window_open_settings ();
   if (self->settings != NULL)
@@ -377,7 +360,7 @@ rc_window_init (RcWindow *self)
   g_signal_connect_object (self->chat_page, "notify::active",
                            G_CALLBACK (on_chat_changed), self, G_CONNECT_SWAPPED);
 
-  rc_window_show_page (self, "connect");
+  _rc_window_show_page (self, "connect");
   rc_connect_page_focus_first (self->connect_page);
 }
 
@@ -423,7 +406,7 @@ rc_window_connect_now (RcWindow *self)
   if (self->session == NULL && g_strcmp0 (rc_window_get_page_name (self), "connect") == 0)
     {
       self->retried = FALSE;
-      rc_window_connect (self);
+      _rc_window_connect (self);
     }
 }
 

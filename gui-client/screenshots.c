@@ -213,7 +213,7 @@ main (int   argc,
   WAIT_FOR (rc_window_get_dialog (window) != NULL);
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (rc_window_get_dialog (window))));
   shoot (window, GTK_WIDGET (rc_window_get_dialog (window)), NULL, "trust.png");
-  g_signal_emit_by_name (child (rc_window_get_dialog (window), G_OBJECT_TYPE (rc_window_get_dialog (window)), "trust_button"),
+  g_signal_emit_by_name (child (rc_window_get_dialog (window), G_OBJECT_TYPE (rc_window_get_dialog (window)), "confirm_button"),
                          "clicked");
   WAIT_FOR (page_is (window, "lobby"));
   shoot (window, NULL, NULL, "lobby.png");

@@ -5,7 +5,38 @@
 
 #include "rc-protocol-error.h"
 
-G_DEFINE_QUARK (rc-protocol-error-quark, rc_protocol_error)
+typedef struct
+{
+  gint64 attempts_left;
+  gint64 retry_after;
+} RcProtocolErrorPrivate;
+
+/* GLib hands these the private data of an error of this domain, which is
+ * never NULL. */
+static void
+rc_protocol_error_private_init (RcProtocolErrorPrivate *priv)
+{
+  g_assert (priv != NULL);
+  priv->attempts_left = -1;
+  priv->retry_after = -1;
+}
+
+static void
+rc_protocol_error_private_copy (const RcProtocolErrorPrivate *src,
+                                RcProtocolErrorPrivate       *dest)
+{
+  g_assert (src != NULL && dest != NULL);
+  *dest = *src;
+}
+
+static void
+rc_protocol_error_private_clear (RcProtocolErrorPrivate *priv)
+{
+}
+
+/* An extended domain: the numbers travel with the error, so whoever shows
+ * it needs nothing else to say "2 attempts left". */
+G_DEFINE_EXTENDED_ERROR (RcProtocolError, rc_protocol_error)
 
 static const struct
 {
@@ -58,4 +89,49 @@ rc_protocol_error_default_text (RcProtocolError error)
   g_return_val_if_fail (error <= RC_PROTOCOL_ERROR_UNKNOWN, NULL);
 
   return protocol_errors[error].text;
+}
+
+GError *
+rc_protocol_error_new (RcProtocolError  code,
+                       const char      *message,
+                       gint64           attempts_left,
+                       gint64           retry_after)
+{
+  GError *error;
+  RcProtocolErrorPrivate *priv;
+
+  g_return_val_if_fail (message != NULL, NULL);
+
+  error = g_error_new_literal (RC_PROTOCOL_ERROR, code, message);
+  priv = rc_protocol_error_get_private (error);
+  g_assert (priv != NULL);
+  priv->attempts_left = MAX (attempts_left, -1);
+  priv->retry_after = MAX (retry_after, -1);
+  return error;
+}
+
+/* Wrong passwords still allowed before the address is blocked, or -1. */
+gint64
+rc_protocol_error_get_attempts_left (const GError *error)
+{
+  const RcProtocolErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL && error->domain == RC_PROTOCOL_ERROR, -1);
+
+  priv = rc_protocol_error_get_private (error);
+  g_assert (priv != NULL);
+  return priv->attempts_left;
+}
+
+/* Seconds to wait before trying again, or -1. */
+gint64
+rc_protocol_error_get_retry_after (const GError *error)
+{
+  const RcProtocolErrorPrivate *priv;
+
+  g_return_val_if_fail (error != NULL && error->domain == RC_PROTOCOL_ERROR, -1);
+
+  priv = rc_protocol_error_get_private (error);
+  g_assert (priv != NULL);
+  return priv->retry_after;
 }

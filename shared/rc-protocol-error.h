@@ -34,4 +34,15 @@ const char     *rc_protocol_error_to_code      (RcProtocolError  error);
 RcProtocolError rc_protocol_error_from_code    (const char      *code);
 const char     *rc_protocol_error_default_text (RcProtocolError  error);
 
+/* An error in RC_PROTOCOL_ERROR carries the numbers of an error frame
+ * (docs/protocol.md 3.5): attempts_left with auth-failed, retry_after in
+ * seconds with blocked and rate-limited; -1 where the frame has none, and
+ * in errors made with g_set_error(). */
+GError         *rc_protocol_error_new          (RcProtocolError  code,
+                                                const char      *message,
+                                                gint64           attempts_left,
+                                                gint64           retry_after);
+gint64          rc_protocol_error_get_attempts_left (const GError *error);
+gint64          rc_protocol_error_get_retry_after   (const GError *error);
+
 G_END_DECLS

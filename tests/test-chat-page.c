@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
@@ -25,13 +24,6 @@ typedef struct
   GtkWidget *send_button;
   GtkWidget *counter_label;
 } Fixture;
-
-static GtkWidget *
-child (RcChatPage *page,
-       const char *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), RC_TYPE_CHAT_PAGE, name));
-}
 
 static void
 spin_until_mapped (GtkWidget *widget)
@@ -63,9 +55,9 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->window = GTK_WINDOW (gtk_window_new ());
   fixture->page = RC_CHAT_PAGE (g_object_ref_sink (rc_chat_page_new ()));
-  fixture->entry = child (fixture->page, "entry");
-  fixture->send_button = child (fixture->page, "send_button");
-  fixture->counter_label = child (fixture->page, "counter_label");
+  fixture->entry = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "entry");
+  fixture->send_button = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "send_button");
+  fixture->counter_label = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "counter_label");
 
   gtk_window_set_child (fixture->window, GTK_WIDGET (fixture->page));
   gtk_window_present (fixture->window);
@@ -224,7 +216,7 @@ test_chat_many_messages (Fixture       *fixture,
                          gconstpointer  data)
 {
   GListStore *messages = rc_chat_page_get_messages (fixture->page);
-  GtkWidget *list = child (fixture->page, "list_view");
+  GtkWidget *list = rc_test_child (fixture->page, RC_TYPE_CHAT_PAGE, "list_view");
   guint n_rows = 0;
 
   rc_chat_page_start (fixture->page, "Pablo", "Ana", FALSE);
@@ -248,12 +240,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add ("/chat-page/turns", Fixture, NULL, fixture_set_up, test_chat_turns, fixture_tear_down);
   g_test_add ("/chat-page/focus-moves", Fixture, NULL, fixture_set_up, test_chat_focus_moves, fixture_tear_down);
@@ -262,7 +249,5 @@ main (int   argc,
   g_test_add ("/chat-page/security-warning", Fixture, NULL, fixture_set_up, test_chat_security_warning, fixture_tear_down);
   g_test_add ("/chat-page/many-messages", Fixture, NULL, fixture_set_up, test_chat_many_messages, fixture_tear_down);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

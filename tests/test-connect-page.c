@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
@@ -18,13 +17,6 @@
 
 #define SERVER_TEXT "text from the server"
 
-static GtkWidget *
-child (RcConnectPage *page,
-       const char    *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (page), RC_TYPE_CONNECT_PAGE, name));
-}
-
 static void
 assert_text (GQuark          domain,
              int             code,
@@ -33,9 +25,16 @@ assert_text (GQuark          domain,
              const char     *expected,
              RcConnectField  expected_field)
 {
-  g_autoptr(GError) error = g_error_new_literal (domain, code, SERVER_TEXT);
+  g_autoptr(GError) error = NULL;
   RcConnectField field = RC_CONNECT_FIELD_NONE;
-  g_autofree char *text = rc_connect_page_describe_error (error, attempts_left, retry_after, &field);
+  g_autofree char *text = NULL;
+
+  /* The numbers come with the server's error, as the session makes it. */
+  if (domain == RC_PROTOCOL_ERROR)
+    error = rc_protocol_error_new (code, SERVER_TEXT, attempts_left, retry_after);
+  else
+    error = g_error_new_literal (domain, code, SERVER_TEXT);
+  text = rc_connect_page_describe_error (error, &field);
 
   g_assert_cmpstr (text, ==, expected);
   g_assert_cmpint (field, ==, expected_field);
@@ -108,8 +107,18 @@ test_error_texts (void)
   /* Every code gets RoomChat's own words, never the server's. */
   for (int code = 0; code <= RC_PROTOCOL_ERROR_UNKNOWN; code++)
     {
-      g_autoptr(GError) error = g_error_new_literal (RC_PROTOCOL_ERROR, code, SERVER_TEXT);
-      g_autofree char *text = rc_connect_page_describe_error (error, 1, 60, NULL);
+      g_autoptr(GError) error = rc_protocol_error_new (code, SERVER_TEXT, 1, 60);
+      g_autofree char *text = rc_connect_page_describe_error (error, NULL);
+
+      g_assert_nonnull (text);
+      g_assert_null (strstr (text, SERVER_TEXT));
+    }
+
+  /* And every error of the client's own. */
+  for (int code = 0; code <= RC_CLIENT_ERROR_INVALID_TEXT; code++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (RC_CLIENT_ERROR, code, SERVER_TEXT);
+      g_autofree char *text = rc_connect_page_describe_error (error, NULL);
 
       g_assert_nonnull (text);
       g_assert_null (strstr (text, SERVER_TEXT));
@@ -119,7 +128,7 @@ test_error_texts (void)
   {
     g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
 
-    g_assert_null (rc_connect_page_describe_error (error, -1, -1, NULL));
+    g_assert_null (rc_connect_page_describe_error (error, NULL));
   }
 }
 
@@ -135,7 +144,7 @@ test_form (void)
 {
   GtkWidget *window = gtk_window_new ();
   RcConnectPage *page = RC_CONNECT_PAGE (g_object_ref_sink (rc_connect_page_new ()));
-  GtkWidget *button = child (page, "connect_button");
+  GtkWidget *button = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "connect_button");
   guint connects = 0;
 
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
@@ -146,7 +155,7 @@ test_form (void)
   rc_connect_page_set_host (page, "");
   rc_connect_page_set_name (page, "Pablo");
   g_assert_false (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (child (page, "name_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "name_entry"), "activate");
   g_assert_cmpuint (connects, ==, 0);
 
   rc_connect_page_set_host (page, "chat.example.org");
@@ -159,24 +168,24 @@ test_form (void)
   g_assert_cmpstr (rc_connect_page_get_password (page), ==, "secret");
 
   /* A port out of range is no port. */
-  gtk_editable_set_text (GTK_EDITABLE (child (page, "port_entry")), "70000");
+  gtk_editable_set_text (GTK_EDITABLE (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "port_entry")), "70000");
   g_assert_cmpuint (rc_connect_page_get_port (page), ==, 0);
   g_assert_false (gtk_widget_get_sensitive (button));
   rc_connect_page_set_port (page, 9000);
 
   /* Enter in any field connects. */
-  g_signal_emit_by_name (child (page, "password_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "password_entry"), "activate");
   g_assert_cmpuint (connects, ==, 1);
-  g_signal_emit_by_name (child (page, "host_entry"), "activate");
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "host_entry"), "activate");
   g_assert_cmpuint (connects, ==, 2);
 
   /* Busy: a spinner, no second attempt. */
   rc_connect_page_set_busy (page, TRUE);
-  g_assert_true (gtk_widget_get_visible (child (page, "spinner")));
+  g_assert_true (gtk_widget_get_visible (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "spinner")));
   g_signal_emit_by_name (button, "clicked");
   g_assert_cmpuint (connects, ==, 2);
   rc_connect_page_set_busy (page, FALSE);
-  g_assert_false (gtk_widget_get_visible (child (page, "spinner")));
+  g_assert_false (gtk_widget_get_visible (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "spinner")));
 
   /* A name of spaces only is refused beside the form. */
   rc_connect_page_set_name (page, "   ");
@@ -190,17 +199,17 @@ static void
 test_show_error (void)
 {
   RcConnectPage *page = RC_CONNECT_PAGE (g_object_ref_sink (rc_connect_page_new ()));
-  g_autoptr(GError) error = g_error_new_literal (RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED, SERVER_TEXT);
-  GtkWidget *password = child (page, "password_entry");
-  GtkWidget *error_box = child (page, "error_box");
+  g_autoptr(GError) error = rc_protocol_error_new (RC_PROTOCOL_ERROR_AUTH_FAILED, SERVER_TEXT, 2, -1);
+  GtkWidget *password = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "password_entry");
+  GtkWidget *error_box = rc_test_child (page, RC_TYPE_CONNECT_PAGE, "error_box");
 
   g_assert_false (gtk_widget_get_visible (error_box));
 
-  rc_connect_page_show_error (page, error, 2, -1);
+  rc_connect_page_show_error (page, error);
   g_assert_true (gtk_widget_get_visible (error_box));
   g_assert_cmpstr (rc_connect_page_get_error_text (page), ==,
                    "Wrong password. 2 attempts left before this address is blocked.");
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (page, "error_label"))), ==,
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rc_test_child (page, RC_TYPE_CONNECT_PAGE, "error_label"))), ==,
                    rc_connect_page_get_error_text (page));
   g_assert_true (gtk_widget_has_css_class (password, "error"));
 
@@ -217,18 +226,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/connect-page/error-texts", test_error_texts);
   g_test_add_func ("/connect-page/form", test_form);
   g_test_add_func ("/connect-page/show-error", test_show_error);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

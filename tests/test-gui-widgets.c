@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include <locale.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -12,16 +12,16 @@
 #include "test-gui-util.h"
 
 #include "rc-application.h"
+#include "rc-certificate-page.h"
 #include "rc-chat-page.h"
+#include "rc-confirm-dialog.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
 #include "rc-join-dialog.h"
-#include "rc-leave-dialog.h"
 #include "rc-lobby-page.h"
 #include "rc-message-row.h"
 #include "rc-shortcuts-window.h"
 #include "rc-style-manager.h"
-#include "rc-trust-dialog.h"
 #include "rc-window.h"
 
 /* Every widget is built from its template, shown, destroyed and
@@ -86,6 +86,27 @@ test_chat_page (void)
   show_and_finalize (page);
 }
 
+static const char *
+page_label (GtkWidget  *page,
+            const char *name)
+{
+  return gtk_label_get_label (GTK_LABEL (gtk_widget_get_template_child (page, RC_TYPE_CERTIFICATE_PAGE, name)));
+}
+
+static void
+test_certificate_page (void)
+{
+  GtkWidget *page = rc_certificate_page_new ();
+
+  rc_certificate_page_set_certificates (RC_CERTIFICATE_PAGE (page), "chat.example.org",
+                                        "AB:CD", "EF:01", "/home/ana/known-servers");
+  g_assert_nonnull (strstr (page_label (page, "body_label"), "chat.example.org"));
+  g_assert_cmpstr (page_label (page, "pinned_label"), ==, "AB:CD");
+  g_assert_cmpstr (page_label (page, "seen_label"), ==, "EF:01");
+  g_assert_nonnull (strstr (page_label (page, "help_label"), "/home/ana/known-servers"));
+  show_and_finalize (page);
+}
+
 static void
 test_message_row (void)
 {
@@ -118,15 +139,71 @@ test_join_dialog (void)
 }
 
 static void
-test_trust_dialog (void)
+on_response (RcConfirmDialog *dialog,
+             gboolean         confirmed,
+             GArray          *answers)
 {
-  present_and_finalize (GTK_WINDOW (rc_trust_dialog_new (NULL, "localhost:8888", "AB:CD:EF")));
+  g_array_append_val (answers, confirmed);
 }
 
-static void
-test_leave_dialog (void)
+static GtkWidget *
+dialog_child (RcConfirmDialog *dialog,
+              const char      *name)
 {
-  present_and_finalize (GTK_WINDOW (rc_leave_dialog_new (NULL, "Ana")));
+  return rc_test_child (dialog, RC_TYPE_CONFIRM_DIALOG, name);
+}
+
+/* One dialog for every question: what it shows, that Cancel is the
+ * default, and one answer per dialog, closing counting as no. */
+static void
+test_confirm_dialog (void)
+{
+  g_autoptr(GArray) answers = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  RcConfirmDialog *leave = rc_confirm_dialog_new (NULL, "Leave the Room?", "It ends for both.",
+                                                  "_Stay", "_Leave");
+  RcConfirmDialog *trust = rc_confirm_dialog_new (NULL, "Trust This Server?", "First time.",
+                                                  "_Cancel", "_Trust");
+
+  rc_confirm_dialog_set_destructive (leave, TRUE);
+  rc_confirm_dialog_set_detail (trust, "AB:CD:EF", "Certificate fingerprint");
+  rc_confirm_dialog_set_note (trust, "Compare it.");
+  g_signal_connect (leave, "response", G_CALLBACK (on_response), answers);
+  g_signal_connect (trust, "response", G_CALLBACK (on_response), answers);
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (leave)), ==, "Leave the Room?");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (dialog_child (leave, "heading_label"))), ==,
+                   "Leave the Room?");
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (dialog_child (leave, "body_label"))), ==,
+                   "It ends for both.");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (dialog_child (leave, "confirm_button"))), ==,
+                   "_Leave");
+  g_assert_true (gtk_widget_has_css_class (dialog_child (leave, "confirm_button"), "destructive-action"));
+  g_assert_false (gtk_widget_get_visible (dialog_child (leave, "detail_label")));
+  g_assert_false (gtk_widget_get_visible (dialog_child (leave, "note_label")));
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (leave)) == dialog_child (leave, "cancel_button"));
+
+  g_assert_true (gtk_widget_has_css_class (dialog_child (trust, "confirm_button"), "suggested-action"));
+  g_assert_true (gtk_widget_get_visible (dialog_child (trust, "detail_label")));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (dialog_child (trust, "detail_label"))), ==, "AB:CD:EF");
+  g_assert_true (gtk_widget_get_visible (dialog_child (trust, "note_label")));
+  g_assert_true (gtk_window_get_default_widget (GTK_WINDOW (trust)) == dialog_child (trust, "cancel_button"));
+
+  g_object_ref (leave);
+  g_object_ref (trust);
+  gtk_window_present (GTK_WINDOW (leave));
+  gtk_window_present (GTK_WINDOW (trust));
+  spin ();
+
+  g_signal_emit_by_name (dialog_child (leave, "confirm_button"), "clicked");
+  gtk_window_close (GTK_WINDOW (trust));
+  spin ();
+  g_assert_cmpuint (answers->len, ==, 2);
+  g_assert_true (g_array_index (answers, gboolean, 0));
+  g_assert_false (g_array_index (answers, gboolean, 1));
+
+  g_assert_finalize_object (leave);
+  g_assert_finalize_object (trust);
+  g_assert_cmpuint (answers->len, ==, 2);
 }
 
 static void
@@ -201,28 +278,21 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add_func ("/widgets/connect-page", test_connect_page);
   g_test_add_func ("/widgets/lobby-page", test_lobby_page);
   g_test_add_func ("/widgets/chat-page", test_chat_page);
+  g_test_add_func ("/widgets/certificate-page", test_certificate_page);
   g_test_add_func ("/widgets/message-row", test_message_row);
   g_test_add_func ("/widgets/create-dialog", test_create_dialog);
   g_test_add_func ("/widgets/join-dialog", test_join_dialog);
-  g_test_add_func ("/widgets/trust-dialog", test_trust_dialog);
-  g_test_add_func ("/widgets/leave-dialog", test_leave_dialog);
+  g_test_add_func ("/widgets/confirm-dialog", test_confirm_dialog);
   g_test_add_func ("/widgets/shortcuts-window", test_shortcuts_window);
   g_test_add_func ("/widgets/window", test_window);
   g_test_add_func ("/widgets/style-manager", test_style_manager);
   g_test_add_func ("/widgets/application", test_application);
   g_test_add_func ("/widgets/spanish", test_spanish);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

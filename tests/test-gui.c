@@ -12,12 +12,14 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-application.h"
+#include "rc-certificate-page.h"
 #include "rc-chat-page.h"
+#include "rc-confirm-dialog.h"
 #include "rc-connect-page.h"
 #include "rc-create-dialog.h"
+#include "rc-known-servers.h"
 #include "rc-lobby-page.h"
 #include "rc-message-row.h"
-#include "rc-trust-dialog.h"
 #include "rc-window.h"
 #include "server-helpers.h"
 #include "test-gui-util.h"
@@ -453,11 +455,11 @@ trust_certificate (Fixture *fixture)
 
   RC_TEST_WAIT_FOR (rc_window_get_dialog (fixture->window) != NULL, WAIT);
   dialog = rc_window_get_dialog (fixture->window);
-  g_assert_true (RC_IS_TRUST_DIALOG (dialog));
+  g_assert_true (RC_IS_CONFIRM_DIALOG (dialog));
   g_assert_true (gtk_window_get_modal (dialog));
-  g_assert_cmpstr (label_text (rc_test_child (dialog, RC_TYPE_TRUST_DIALOG, "fingerprint_label")),
+  g_assert_cmpstr (label_text (rc_test_child (dialog, RC_TYPE_CONFIRM_DIALOG, "detail_label")),
                    ==, fixture->fingerprint);
-  g_signal_emit_by_name (rc_test_child (dialog, RC_TYPE_TRUST_DIALOG, "trust_button"), "clicked");
+  g_signal_emit_by_name (rc_test_child (dialog, RC_TYPE_CONFIRM_DIALOG, "confirm_button"), "clicked");
 }
 
 static void
@@ -551,6 +553,15 @@ test_gui_chat (Fixture       *fixture,
   g_assert_true (gtk_widget_get_sensitive (entry));
   g_assert_true (focus_inside (fixture, entry));
 
+  /* Leaving a chat going on asks first; Stay keeps it. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.leave-room", NULL);
+  g_assert_true (RC_IS_CONFIRM_DIALOG (rc_window_get_dialog (fixture->window)));
+  g_signal_emit_by_name (rc_test_child (rc_window_get_dialog (fixture->window), RC_TYPE_CONFIRM_DIALOG,
+                                        "cancel_button"), "clicked");
+  g_assert_null (rc_window_get_dialog (fixture->window));
+  g_assert_true (page_is (fixture, "chat"));
+  g_assert_true (rc_chat_page_get_active (chat_page (fixture)));
+
   /* A draft, then Ana leaves: said in the view, the draft stays. */
   gtk_editable_set_text (GTK_EDITABLE (entry), "a draft that stays");
   g_output_stream_close (g_subprocess_get_stdin_pipe (peer->process), NULL, NULL);
@@ -634,6 +645,42 @@ test_gui_connection_lost (Fixture       *fixture,
   g_clear_pointer (&peer, child_free);
 }
 
+/* A pin that does not match: its own page with both fingerprints, no
+ * question about trusting, and the pin left alone. */
+static void
+test_gui_certificate_changed (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *known_servers = rc_known_servers_default_path ();
+  g_autofree char *server = rc_known_servers_key ("127.0.0.1", fixture->port);
+  g_autofree char *pinned = NULL;
+  const char *forged = "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                       "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF";
+  GtkWidget *page = window_child (fixture, "certificate_page");
+  g_autoptr(GError) error = NULL;
+
+  rc_known_servers_pin (known_servers, server, forged, &error);
+  g_assert_no_error (error);
+
+  fill_connect_page (fixture, TEST_PASSWORD);
+  press_connect (fixture);
+  RC_TEST_WAIT_FOR (page_is (fixture, "certificate"), WAIT);
+  g_assert_null (rc_window_get_dialog (fixture->window));
+  g_assert_null (rc_window_get_session (fixture->window));
+  g_assert_cmpstr (label_text (rc_test_child (page, RC_TYPE_CERTIFICATE_PAGE, "pinned_label")), ==, forged);
+  g_assert_cmpstr (label_text (rc_test_child (page, RC_TYPE_CERTIFICATE_PAGE, "seen_label")), ==,
+                   fixture->fingerprint);
+
+  g_signal_emit_by_name (rc_test_child (page, RC_TYPE_CERTIFICATE_PAGE, "back_button"), "clicked");
+  g_assert_true (page_is (fixture, "connect"));
+  pinned = rc_known_servers_lookup (known_servers, server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pinned, ==, forged);
+
+  /* Other tests may get this port again, with another certificate. */
+  g_unlink (known_servers);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -663,6 +710,8 @@ main (int   argc,
   g_test_add ("/gui/chat", Fixture, NULL, fixture_set_up, test_gui_chat, fixture_tear_down);
   g_test_add ("/gui/wrong-password", Fixture, NULL, fixture_set_up, test_gui_wrong_password, fixture_tear_down);
   g_test_add ("/gui/connection-lost", Fixture, NULL, fixture_set_up, test_gui_connection_lost, fixture_tear_down);
+  g_test_add ("/gui/certificate-changed", Fixture, NULL, fixture_set_up, test_gui_certificate_changed,
+              fixture_tear_down);
 
   status = g_test_run ();
 

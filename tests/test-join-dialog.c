@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
@@ -24,13 +23,6 @@ typedef struct
   char *joined;
 } Fixture;
 
-static GtkWidget *
-child (RcJoinDialog *dialog,
-       const char   *name)
-{
-  return GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), RC_TYPE_JOIN_DIALOG, name));
-}
-
 static void
 on_join (RcJoinDialog *dialog,
          const char   *room_id,
@@ -45,8 +37,8 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   fixture->dialog = g_object_ref (rc_join_dialog_new (NULL));
-  fixture->entry = GTK_EDITABLE (child (fixture->dialog, "room_entry"));
-  fixture->join_button = child (fixture->dialog, "join_button");
+  fixture->entry = GTK_EDITABLE (rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "room_entry"));
+  fixture->join_button = rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "join_button");
   g_signal_connect (fixture->dialog, "join", G_CALLBACK (on_join), fixture);
   gtk_window_present (GTK_WINDOW (fixture->dialog));
 }
@@ -103,19 +95,19 @@ test_join_needs_twelve (Fixture       *fixture,
   /* 11 characters: still typing, no error, no Join */
   g_assert_false (can_join (fixture, "1KYAUPMB9KR"));
   g_assert_null (rc_join_dialog_get_error_text (fixture->dialog));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (fixture->dialog, "hint_label"))),
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "hint_label"))),
                    ==, "11 of 12 characters");
   g_assert_false (can_join (fixture, "1kya-upmb 9kr"));
 
   /* 12: Join */
   g_assert_true (can_join (fixture, "1KYAUPMB9KRT"));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (child (fixture->dialog, "hint_label"))),
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "hint_label"))),
                    ==, "12 of 12 characters");
 
   /* 13: too many */
   g_assert_false (can_join (fixture, "1KYAUPMB9KRTX"));
   g_assert_nonnull (rc_join_dialog_get_error_text (fixture->dialog));
-  g_assert_true (gtk_widget_get_visible (child (fixture->dialog, "error_label")));
+  g_assert_true (gtk_widget_get_visible (rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "error_label")));
 }
 
 static void
@@ -172,7 +164,7 @@ test_join_inline_errors (Fixture       *fixture,
   g_autoptr(GError) no_room = g_error_new_literal (RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM, "server text");
   g_autoptr(GError) full = g_error_new_literal (RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_ROOM_FULL, "server text");
   g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "cancelled");
-  GtkWidget *error_label = child (fixture->dialog, "error_label");
+  GtkWidget *error_label = rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "error_label");
 
   gtk_editable_set_text (fixture->entry, "1KYAUPMB9KRT");
 
@@ -202,19 +194,14 @@ test_join_accessible_names (Fixture       *fixture,
                  || gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (fixture->dialog)),
                                             GTK_WIDGET (fixture->entry)));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (fixture->join_button)), ==, "_Join");
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (child (fixture->dialog, "cancel_button"))), ==, "_Cancel");
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (rc_test_child (fixture->dialog, RC_TYPE_JOIN_DIALOG, "cancel_button"))), ==, "_Cancel");
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = rc_test_isolate_user_dirs ();
-  int status;
-
-  setlocale (LC_ALL, "");
-  g_test_init (&argc, &argv, NULL);
-  rc_test_gtk_init ();
+  rc_test_gui_init (&argc, &argv);
 
   g_test_add ("/join-dialog/accepts-typed-ids", Fixture, NULL,
               fixture_set_up, test_join_accepts_typed_ids, fixture_tear_down);
@@ -229,7 +216,5 @@ main (int   argc,
   g_test_add ("/join-dialog/accessible-names", Fixture, NULL,
               fixture_set_up, test_join_accessible_names, fixture_tear_down);
 
-  status = g_test_run ();
-  rc_test_remove_tree (tmp);
-  return status;
+  return rc_test_gui_run ();
 }

@@ -143,6 +143,31 @@ test_error_codes (void)
   g_assert_cmpint (rc_protocol_error_from_code ("no-such-code"), ==, RC_PROTOCOL_ERROR_UNKNOWN);
 }
 
+/* The numbers of an error frame travel with the GError, copies included;
+ * an error made the plain way (as the server makes its own) has none. */
+static void
+test_error_data (void)
+{
+  g_autoptr(GError) blocked = rc_protocol_error_new (RC_PROTOCOL_ERROR_BLOCKED, "Blocked", -1, 299);
+  g_autoptr(GError) auth = rc_protocol_error_new (RC_PROTOCOL_ERROR_AUTH_FAILED, "Wrong", 2, -1);
+  g_autoptr(GError) copy = g_error_copy (auth);
+  g_autoptr(GError) plain = NULL;
+
+  g_assert_error (blocked, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BLOCKED);
+  g_assert_cmpstr (blocked->message, ==, "Blocked");
+  g_assert_cmpint (rc_protocol_error_get_retry_after (blocked), ==, 299);
+  g_assert_cmpint (rc_protocol_error_get_attempts_left (blocked), ==, -1);
+
+  g_assert_error (copy, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_AUTH_FAILED);
+  g_assert_cmpint (rc_protocol_error_get_attempts_left (copy), ==, 2);
+  g_assert_cmpint (rc_protocol_error_get_retry_after (copy), ==, -1);
+
+  g_set_error (&plain, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_NAME, "Bad name %s", "x");
+  g_assert_cmpstr (plain->message, ==, "Bad name x");
+  g_assert_cmpint (rc_protocol_error_get_attempts_left (plain), ==, -1);
+  g_assert_cmpint (rc_protocol_error_get_retry_after (plain), ==, -1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -155,6 +180,7 @@ main (int   argc,
   g_test_add_func ("/names/room-id/generate", test_room_id_generate);
   g_test_add_func ("/names/roles", test_roles);
   g_test_add_func ("/names/error-codes", test_error_codes);
+  g_test_add_func ("/names/error-data", test_error_data);
 
   return g_test_run ();
 }

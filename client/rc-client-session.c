@@ -3,13 +3,13 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "rc-client-session.h"
 #include "rc-client-session-private.h"
 #include "rc-known-servers.h"
 
-G_DEFINE_QUARK (rc-client-error-quark, rc_client_error)
+/* The object: its settings, properties, signals and state. The
+ * connection's side is in rc-client-session-connection.c, rooms are in
+ * rc-client-session-room.c. */
 
 G_DEFINE_ENUM_TYPE (RcSessionState, rc_session_state,
   G_DEFINE_ENUM_VALUE (RC_SESSION_STATE_DISCONNECTED, "disconnected"),
@@ -20,11 +20,11 @@ G_DEFINE_ENUM_TYPE (RcSessionState, rc_session_state,
 
 G_DEFINE_FINAL_TYPE (RcClientSession, rc_client_session, G_TYPE_OBJECT)
 
-guint rc_client_session_signals[N_SIGNALS];
-GParamSpec *rc_client_session_properties[N_PROPS];
+guint _rc_client_session_signals[N_SIGNALS];
+GParamSpec *_rc_client_session_properties[N_PROPS];
 
-#define signals rc_client_session_signals
-#define properties rc_client_session_properties
+#define signals _rc_client_session_signals
+#define properties _rc_client_session_properties
 
 RcClientSession *
 rc_client_session_new (const char *host,
@@ -47,14 +47,15 @@ rc_client_session_dispose (GObject *object)
   RcClientSession *self = RC_CLIENT_SESSION (object);
 
   g_cancellable_cancel (self->identity_cancellable);
-  rc_client_session_teardown (self);
-  rc_client_session_end_room (self);
+  _rc_client_session_teardown (self);
+  g_signal_group_set_target (self->connection_signals, NULL);
 
   /* Pending tasks hold a reference to the session, so none can be left
    * here; these only guard against a future change of that rule. */
   g_clear_object (&self->connect_task);
   g_clear_object (&self->room_task);
   g_clear_object (&self->leave_task);
+  g_clear_object (&self->connection);
   g_clear_object (&self->identity);
   g_clear_object (&self->identity_cancellable);
 
@@ -66,20 +67,15 @@ rc_client_session_finalize (GObject *object)
 {
   RcClientSession *self = RC_CLIENT_SESSION (object);
 
+  _rc_client_session_wipe_password (self);
   g_free (self->host);
   g_free (self->name);
   g_free (self->identity_path);
   g_free (self->known_servers_path);
-  g_free (self->certificate_fingerprint);
-  g_free (self->pinned_fingerprint);
   g_free (self->server_name);
   g_clear_error (&self->identity_error);
   g_clear_error (&self->closing_error);
-  if (self->password != NULL)
-    {
-      memset (self->password, 0, strlen (self->password));
-      g_free (self->password);
-    }
+  g_clear_object (&self->connection_signals);
 
   G_OBJECT_CLASS (rc_client_session_parent_class)->finalize (object);
 }
@@ -107,16 +103,16 @@ rc_client_session_get_property (GObject    *object,
       g_value_set_enum (value, self->state);
       break;
     case PROP_ROOM:
-      g_value_set_string (value, self->room);
+      g_value_set_string (value, rc_client_session_get_room (self));
       break;
     case PROP_PEER_NAME:
-      g_value_set_string (value, self->peer_name);
+      g_value_set_string (value, rc_client_session_get_peer_name (self));
       break;
     case PROP_MY_TURN:
-      g_value_set_boolean (value, self->my_turn);
+      g_value_set_boolean (value, rc_client_session_get_my_turn (self));
       break;
     case PROP_SAFETY_CODE:
-      g_value_set_string (value, self->safety_code);
+      g_value_set_string (value, rc_client_session_get_safety_code (self));
       break;
     case PROP_0:
     case N_PROPS:
@@ -213,11 +209,8 @@ rc_client_session_init (RcClientSession *self)
 
   self->identity_path = g_build_filename (folder, "identity.pem", NULL);
   self->known_servers_path = rc_known_servers_default_path ();
-  self->cancellable = g_cancellable_new ();
   self->identity_cancellable = g_cancellable_new ();
-  self->attempts_left = -1;
-  self->retry_after = -1;
-  g_queue_init (&self->write_queue);
+  _rc_client_session_init_connection (self);
 }
 
 void
@@ -252,23 +245,11 @@ rc_client_session_set_trust_new_certificates (RcClientSession *self,
   self->trust_new_certificates = !!trust;
 }
 
-/* Internal setters: notify only on a change ------------------------------- */
-
-static gboolean
-replace_string (char       **field,
-                const char  *value)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return FALSE;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  return TRUE;
-}
+/* The state ---------------------------------------------------------------- */
 
 void
-rc_client_session_set_state (RcClientSession *self,
-                             RcSessionState   state)
+_rc_client_session_set_state (RcClientSession *self,
+                              RcSessionState   state)
 {
   if (self->state == state)
     return;
@@ -277,38 +258,44 @@ rc_client_session_set_state (RcClientSession *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-void
-rc_client_session_set_my_turn (RcClientSession *self,
-                               gboolean         my_turn)
+/* Whether the server has let this session in: in the lobby or a room. */
+gboolean
+_rc_client_session_is_welcomed (RcClientSession *self)
 {
-  my_turn = !!my_turn;
-  if (self->my_turn == my_turn)
-    return;
+  switch (self->state)
+    {
+    case RC_SESSION_STATE_LOBBY:
+    case RC_SESSION_STATE_WAITING:
+    case RC_SESSION_STATE_CHATTING:
+      return TRUE;
+    case RC_SESSION_STATE_DISCONNECTED:
+    case RC_SESSION_STATE_CONNECTING:
+      return FALSE;
+    }
 
-  self->my_turn = my_turn;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
+  g_return_val_if_reached (FALSE);
 }
 
 void
-rc_client_session_set_room_id (RcClientSession *self,
-                               const char      *room)
+_rc_client_session_send (RcClientSession *self,
+                         const RcFrame   *frame)
 {
-  if (replace_string (&self->room, room))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ROOM]);
+  if (self->connection != NULL)
+    rc_client_connection_send_frame (self->connection, frame);
 }
 
-void
-rc_client_session_set_peer (RcClientSession *self,
-                            const char      *peer_name,
-                            const char      *safety_code)
+/* Makes the GError for a server's error frame, with the numbers a UI
+ * shows with it. */
+GError *
+_rc_client_session_error_from_frame (const RcFrame *frame)
 {
-  if (replace_string (&self->peer_name, peer_name))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_NAME]);
-  if (replace_string (&self->safety_code, safety_code))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAFETY_CODE]);
+  const char *text = frame->message != NULL ? frame->message
+                                            : rc_protocol_error_default_text (frame->code);
+
+  return rc_protocol_error_new (frame->code, text, frame->attempts_left, frame->retry_after);
 }
 
-/* Getters ----------------------------------------------------------------- */
+/* Getters ------------------------------------------------------------------ */
 
 RcSessionState
 rc_client_session_get_state (RcClientSession *self)
@@ -355,7 +342,7 @@ rc_client_session_get_room (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
-  return self->room;
+  return self->room_id;
 }
 
 RcRole
@@ -371,7 +358,7 @@ rc_client_session_get_peer_name (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
-  return self->peer_name;
+  return self->room != NULL ? rc_client_room_get_peer_name (self->room) : NULL;
 }
 
 gboolean
@@ -379,7 +366,7 @@ rc_client_session_get_my_turn (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), FALSE);
 
-  return self->my_turn;
+  return self->room != NULL && rc_client_room_get_my_turn (self->room);
 }
 
 const char *
@@ -387,7 +374,7 @@ rc_client_session_get_safety_code (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
-  return self->safety_code;
+  return self->room != NULL ? rc_client_room_get_safety_code (self->room) : NULL;
 }
 
 const char *
@@ -395,7 +382,8 @@ rc_client_session_get_certificate_fingerprint (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
-  return self->certificate_fingerprint;
+  return self->connection != NULL ? rc_client_connection_get_certificate_fingerprint (self->connection)
+                                  : NULL;
 }
 
 const char *
@@ -403,23 +391,8 @@ rc_client_session_get_pinned_fingerprint (RcClientSession *self)
 {
   g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), NULL);
 
-  return self->pinned_fingerprint;
-}
-
-gint64
-rc_client_session_get_attempts_left (RcClientSession *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
-
-  return self->attempts_left;
-}
-
-gint64
-rc_client_session_get_retry_after (RcClientSession *self)
-{
-  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), -1);
-
-  return self->retry_after;
+  return self->connection != NULL ? rc_client_connection_get_pinned_fingerprint (self->connection)
+                                  : NULL;
 }
 
 const char *

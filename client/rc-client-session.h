@@ -3,29 +3,16 @@
 
 #include <gio/gio.h>
 
+#include "rc-client-error.h"
 #include "rc-names.h"
 #include "rc-protocol-error.h"
 
 G_BEGIN_DECLS
 
-/* Failures that happen on the client's side, not reported by the server.
- * The server's own error codes arrive in RC_PROTOCOL_ERROR. */
-#define RC_CLIENT_ERROR (rc_client_error_quark ())
-
-typedef enum
-{
-  RC_CLIENT_ERROR_CERTIFICATE_CHANGED,   /* the pinned certificate differs */
-  RC_CLIENT_ERROR_CERTIFICATE_REJECTED,  /* the user did not trust a new one */
-  RC_CLIENT_ERROR_TLS,                   /* handshake failed or not TLS 1.3 */
-  RC_CLIENT_ERROR_SECURITY,              /* peer keys or a message failed to verify */
-  RC_CLIENT_ERROR_NOT_YOUR_TURN,         /* refused locally before sending */
-  RC_CLIENT_ERROR_MESSAGE_TOO_LONG,      /* refused locally before sending */
-  RC_CLIENT_ERROR_EMPTY_MESSAGE,         /* refused locally before sending */
-  RC_CLIENT_ERROR_NOT_IN_ROOM,           /* no chat to send to or leave */
-  RC_CLIENT_ERROR_PROTOCOL,              /* the server broke the protocol */
-  RC_CLIENT_ERROR_CLOSED,                /* the connection ended */
-  RC_CLIENT_ERROR_INVALID_TEXT,          /* refused locally: not UTF-8 (added) */
-} RcClientError;
+/* A person's session with a RoomChat server (docs/protocol.md section 3):
+ * the state machine over one connection (RcClientConnection) and at most
+ * one room (RcClientRoom), and the identity key that rooms are made with.
+ * This is what the terminal and the desktop client talk to. */
 
 typedef enum
 {
@@ -39,8 +26,6 @@ typedef enum
 #define RC_TYPE_CLIENT_SESSION (rc_client_session_get_type ())
 
 G_DECLARE_FINAL_TYPE (RcClientSession, rc_client_session, RC, CLIENT_SESSION, GObject)
-
-GQuark           rc_client_error_quark                  (void);
 
 RcClientSession *rc_client_session_new                  (const char           *host,
                                                          guint16               port,
@@ -62,7 +47,8 @@ void             rc_client_session_set_trust_new_certificates (RcClientSession *
  * key in a worker thread. Errors: G_IO_ERROR / G_RESOLVER_ERROR (cannot
  * connect), RC_CLIENT_ERROR (certificate, TLS), RC_PROTOCOL_ERROR (the
  * server's answer: auth-failed, blocked, server-full, unsupported-version,
- * bad-name; see get_attempts_left() and get_retry_after()). */
+ * bad-name; rc_protocol_error_get_attempts_left() and _get_retry_after()
+ * read the numbers that come with them). */
 void             rc_client_session_connect_async        (RcClientSession      *self,
                                                          const char           *password,
                                                          GCancellable         *cancellable,
@@ -129,9 +115,6 @@ const char      *rc_client_session_get_safety_code      (RcClientSession      *s
  * one pinned before when they differ (CERTIFICATE_CHANGED). */
 const char      *rc_client_session_get_certificate_fingerprint (RcClientSession *self);
 const char      *rc_client_session_get_pinned_fingerprint (RcClientSession    *self);
-/* From the last auth-failed / blocked / rate-limited error; -1 if none. */
-gint64           rc_client_session_get_attempts_left    (RcClientSession      *self);
-gint64           rc_client_session_get_retry_after      (RcClientSession      *self);
 
 /* Added with the implementation. */
 #define RC_TYPE_SESSION_STATE (rc_session_state_get_type ())

@@ -6,14 +6,13 @@
 #include <glib.h>
 
 #include "rc-cli.h"
+#include "rc-tls-priority.h"
 
 int
 main (int    argc,
       char **argv)
 {
-  /* Read once, when the first TLS connection is made: set before anything
-   * else can make one. Only TLS 1.3 is allowed. */
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
 
   return rc_cli_main (argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "rc-application.h"
+#include "rc-tls-priority.h"
 
 int
 main (int   argc,
@@ -16,9 +17,7 @@ main (int   argc,
   g_autoptr(RcApplication) application = NULL;
   const char *localedir = g_getenv ("ROOMCHAT_LOCALEDIR");
 
-  /* TLS 1.3 only, set before the first TLS connection: glib-networking
-   * reads it once and otherwise allows TLS 1.0. */
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);

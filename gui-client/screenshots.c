@@ -14,6 +14,7 @@
 #include "rc-create-dialog.h"
 #include "rc-join-dialog.h"
 #include "rc-window.h"
+#include "rc-tls-priority.h"
 
 /* Drives the real window through every page against a running server,
  * with roomchat-cli --batch as the other person, and saves a PNG of each.
@@ -188,7 +189,7 @@ main (int   argc,
   output_dir = argv[3];
   peer_home = g_strdup (argv[4]);
 
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -8,6 +8,7 @@
 
 #include "rc-crypto.h"
 #include "server-helpers.h"
+#include "rc-tls-priority.h"
 
 /* roomchat-cli processes talking through a real roomchat-server. */
 
@@ -591,7 +592,7 @@ main (int    argc,
   const char * const people[] = { "Ana", "Bo" };
   int status;
 
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
   /* The isolated XDG folders hold no GSettings schemas for the desktop's
    * proxy settings, which GSocketClient would otherwise read. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);

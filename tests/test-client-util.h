@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "server-helpers.h"
+#include "rc-tls-priority.h"
 
 /* How often the connections of a test process ping (see
  * rc_test_client_init()). */
@@ -21,7 +22,7 @@ static inline void
 rc_test_client_init (int    *argc,
                      char ***argv)
 {
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
   /* The isolated XDG folders hold no GSettings schemas for the desktop's
    * proxy settings, which GSocketClient would otherwise read. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);

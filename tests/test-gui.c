@@ -23,6 +23,7 @@
 #include "rc-window.h"
 #include "server-helpers.h"
 #include "test-gui-util.h"
+#include "rc-tls-priority.h"
 
 /* End to end: a real roomchat-server on a free port with its own state
  * folder, the real window driven through its widgets, and roomchat-cli
@@ -691,7 +692,7 @@ main (int   argc,
   guint notification_name;
 
   tmp_root = rc_test_isolate_user_dirs ();
-  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:-VERS-ALL:+VERS-TLS1.3", TRUE);
+  rc_tls_priority_apply ();
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   rc_test_gtk_init ();

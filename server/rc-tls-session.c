@@ -470,7 +470,7 @@ rc_tls_session_wait_data (RcTlsSession  *self,
         }
       if (errno == EINTR)
         continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK)
+      if (errno == EAGAIN)  /* EWOULDBLOCK on Linux */
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "Nothing to read for now");
           return FALSE;

@@ -35,7 +35,9 @@
  * author is sent next, the peer's answer most often: every write to the
  * connection sends it first, and the connection's own thread sends it
  * alone when its read has waited QUIET_MS for nothing. A write and a
- * wakeup less per message; the order of frames is the same.
+ * wakeup less per message; the order of frames is the same. QUIET_MS is
+ * short enough that a person does not see "delivered" late, and long
+ * enough for a busy server's answers to catch it.
  *
  * Other threads touch a connection only through its write lock (its peer
  * relaying, telling it the peer left) and through rc_connection_kill() and
@@ -43,7 +45,7 @@
  * down (the connection is dropped) or, at shutdown, by the flag it checks
  * when its read stops (at most QUIET_MS later). */
 
-#define QUIET_MS 500
+#define QUIET_MS 100   /* the longest a relayed waits, and a quiet connection before it goes idle */
 #define DRAIN_LIMIT (256 * 1024)
 
 G_DEFINE_FINAL_TYPE (RcConnection, rc_connection, G_TYPE_OBJECT)

@@ -147,6 +147,15 @@ rc_password_new (const char  *configured,
   return g_steal_pointer (&self);
 }
 
+/* 0 for a plain password. */
+guint
+rc_password_get_iterations (RcPassword *self)
+{
+  g_return_val_if_fail (RC_IS_PASSWORD (self), 0);
+
+  return self->hashed ? self->iterations : 0;
+}
+
 static gboolean
 equal_in_constant_time (const guint8 *a,
                         const guint8 *b,

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,4 +61,23 @@ rc_server_log_init (int fd)
   log_fd = fd;
 
   g_log_set_writer_func (write_log, NULL, NULL);
+}
+
+/**
+ * rc_server_log_reopen:
+ * @fd: the log file, opened anew; taken
+ *
+ * Points the log at @fd from now on (SIGHUP, after logrotate moved the
+ * file away). dup2() replaces the descriptor in one step: a thread writing
+ * at that moment writes to the old file or the new one, never elsewhere.
+ */
+void
+rc_server_log_reopen (int fd)
+{
+  if (log_fd < 0 || fd < 0)
+    return;
+
+  if (dup2 (fd, log_fd) < 0)
+    g_warning ("Cannot reopen the log file: %s", g_strerror (errno));
+  close (fd);
 }

@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void rc_server_log_init (int fd);
+void rc_server_log_init   (int fd);
+void rc_server_log_reopen (int fd);
 
 G_END_DECLS

@@ -356,6 +356,43 @@ rc_server_get_port (RcServer *self)
 }
 
 /**
+ * rc_server_reconfigure:
+ * @settings: a reloaded configuration's; host, port, state directory and
+ *   certificate are not read
+ *
+ * Applies what a reload may change: the name and the password for the
+ * connections accepted from now on (a connection keeps the context it was
+ * accepted with), and the limits of admission and blocking for everyone at
+ * once. Connections over a lowered limit stay.
+ */
+void
+rc_server_reconfigure (RcServer               *self,
+                       const RcServerSettings *settings)
+{
+  RcServerContext *context;
+  RcServerContext *old;
+
+  g_return_if_fail (RC_IS_SERVER (self));
+  g_return_if_fail (RC_IS_PASSWORD (settings->password));
+
+  g_mutex_lock (&self->lock);
+  context = rc_server_context_copy (self->context);
+  g_mutex_unlock (&self->lock);
+
+  g_free (context->name);
+  context->name = g_strdup (settings->server_name);
+  g_set_object (&context->password, settings->password);
+  rc_admission_set_limits (context->admission, settings->max_connections, settings->max_connections_per_ip);
+  rc_block_list_set_limits (context->blocks, settings->max_auth_failures, settings->block_seconds);
+
+  g_mutex_lock (&self->lock);
+  old = self->context;
+  self->context = context;
+  g_mutex_unlock (&self->lock);
+  rc_server_context_unref (old);
+}
+
+/**
  * rc_server_begin_shutdown:
  *
  * Stops accepting and asks every connection to end: each writes

@@ -20,7 +20,7 @@ typedef struct
   guint            max_auth_failures;
   guint            block_seconds;
   RcPassword      *password;
-  GTlsCertificate *certificate;
+  GTlsCertificate *certificate;     /* rc_server_reconfigure() ignores it */
 } RcServerSettings;
 
 #define RC_TYPE_SERVER (rc_server_get_type ())
@@ -33,6 +33,8 @@ RcServer *rc_server_new                 (const RcServerSettings  *settings,
 gboolean  rc_server_start               (RcServer                *self,
                                          GError                 **error);
 guint     rc_server_get_port            (RcServer                *self);
+void      rc_server_reconfigure         (RcServer                *self,
+                                         const RcServerSettings  *settings);
 void      rc_server_begin_shutdown      (RcServer                *self);
 guint     rc_server_count_connections   (RcServer                *self);
 void      rc_server_log_status          (RcServer                *self);

@@ -38,8 +38,20 @@ write_config (TestServer *server)
                             server->host, server->listen_port, server->state_dir,
                             server->extra_config != NULL ? ",\n  " : "",
                             server->extra_config != NULL ? server->extra_config : "");
-  g_file_set_contents (server->config_path, config, -1, &error);
+  /* Readable by the server alone, as a plain password wants. */
+  g_file_set_contents_full (server->config_path, config, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
+}
+
+/* Replaces the extra configuration and writes the file again, for a
+ * reload to read. */
+void
+test_server_rewrite_config (TestServer *server,
+                            const char *extra_config)
+{
+  g_free (server->extra_config);
+  server->extra_config = g_strdup (extra_config);
+  write_config (server);
 }
 
 /* Takes @dir, @state_dir, @config_path and @log_path. */
@@ -400,6 +412,30 @@ test_server_read_log (TestServer *server)
 
   g_file_get_contents (server->log_path, &log, NULL, NULL);
   return log != NULL ? log : g_strdup ("");
+}
+
+/* Waits, bounded, until the log holds @needle @count times or more;
+ * returns the log. */
+char *
+test_server_wait_for_log (TestServer *server,
+                          const char *needle,
+                          guint       count)
+{
+  gint64 deadline = g_get_monotonic_time () + START_TIMEOUT_US;
+
+  while (TRUE)
+    {
+      g_autofree char *log = test_server_read_log (server);
+      guint found = 0;
+
+      for (const char *p = strstr (log, needle); p != NULL; p = strstr (p + 1, needle))
+        found++;
+      if (found >= count)
+        return g_steal_pointer (&log);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The server's log never showed \"%s\" %u times:\n%s", needle, count, log);
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 /* Returns: (transfer full): the certificate's fingerprint as the server

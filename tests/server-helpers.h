@@ -52,7 +52,12 @@ void          test_server_kill           (TestServer   *server);
 void          test_server_free           (TestServer   *server);
 JsonObject   *test_server_read_json      (TestServer   *server,
                                           const char   *file);
+void          test_server_rewrite_config (TestServer   *server,
+                                          const char   *extra_config);
 char         *test_server_read_log       (TestServer   *server);
+char         *test_server_wait_for_log   (TestServer   *server,
+                                          const char   *needle,
+                                          guint         count);
 char         *test_server_get_fingerprint (TestServer  *server);
 gboolean      test_server_wait_for_stat  (TestServer   *server,
                                           const char   *member,

@@ -323,7 +323,7 @@ expect_config_error (const char *config,
   const char *argv[] = { ROOMCHAT_SERVER_PATH, "--config", path, "--state-dir", state, NULL };
 
   g_assert_no_error (error);
-  g_file_set_contents (path, config, -1, &error);
+  g_file_set_contents_full (path, config, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
 
   run (&result, NULL, argv);

@@ -25,8 +25,9 @@ struct _RcFrameReader
   guint8       *buffer;
 
   gsize         capacity;
-  gsize         length;
-  gsize         consumed;     /* the line handed out last, its "\n" included */
+  gsize         length;       /* bytes in buffer */
+  gsize         start;        /* the first not handed out yet */
+  gsize         scanned;      /* start to scanned holds no "\n": searched already */
   gboolean      pending;
   gboolean      check_utf8;
 };
@@ -95,42 +96,29 @@ rc_frame_reader_get_stream (RcFrameReader *self)
   return self->stream;
 }
 
-/* Forgets the line handed out last. */
-static void
-discard_consumed (RcFrameReader *self)
-{
-  if (self->consumed == 0)
-    return;
-
-  self->length -= self->consumed;
-  memmove (self->buffer, self->buffer + self->consumed, self->length);
-  self->consumed = 0;
-  if (self->length == 0 && self->capacity > READ_CHUNK)
-    {
-      g_clear_pointer (&self->buffer, g_free);
-      self->capacity = 0;
-    }
-}
-
 /* Finds the first complete line in the buffer and hands it out in place,
  * its "\n" replaced by a NUL. Returns FALSE with @line unset when more
- * bytes are needed. */
+ * bytes are needed. A line is searched for once, however many reads its
+ * bytes take, and lines after it stay where they are until the next read:
+ * no input makes the reader's work grow faster than its length. */
 static gboolean
 take_line (RcFrameReader  *self,
            const char    **line,
            gsize          *line_length,
            GError        **error)
 {
+  gsize from = MAX (self->scanned, self->start);
   guint8 *newline;
   gsize len;
+  guint8 *text;
 
   *line = NULL;
-  discard_consumed (self);
 
-  newline = self->length > 0 ? memchr (self->buffer, '\n', self->length) : NULL;
+  newline = self->length > from ? memchr (self->buffer + from, '\n', self->length - from) : NULL;
   if (newline == NULL)
     {
-      if (self->length >= RC_FRAME_MAX_SIZE)
+      self->scanned = self->length;
+      if (self->length - self->start >= RC_FRAME_MAX_SIZE)
         {
           g_set_error (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TOO_LONG,
                        "Frame longer than %d bytes", RC_FRAME_MAX_SIZE);
@@ -139,11 +127,13 @@ take_line (RcFrameReader  *self,
       return FALSE;
     }
 
-  len = (gsize) (newline - self->buffer);
+  text = self->buffer + self->start;
+  len = (gsize) (newline - text);
   *newline = '\0';
-  self->consumed = len + 1;
+  self->start += len + 1;
+  self->scanned = self->start;
 
-  if (self->check_utf8 && !g_utf8_validate ((const char *) self->buffer, (gssize) len, NULL))
+  if (self->check_utf8 && !g_utf8_validate ((const char *) text, (gssize) len, NULL))
     {
       g_set_error_literal (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8,
                            "Frame is not valid UTF-8");
@@ -152,16 +142,32 @@ take_line (RcFrameReader  *self,
 
   if (line_length != NULL)
     *line_length = len;
-  *line = (const char *) self->buffer;
+  *line = (const char *) text;
   return TRUE;
 }
 
-/* Makes room for the next read and returns how many bytes it may ask for. */
+/* Makes room for the next read and returns how many bytes it may ask for.
+ * The lines handed out so far are forgotten here. */
 static gsize
 prepare_read (RcFrameReader *self)
 {
-  gsize wanted = MIN (self->length + READ_CHUNK, (gsize) RC_FRAME_MAX_SIZE);
+  gsize wanted;
 
+  if (self->start > 0)
+    {
+      self->length -= self->start;
+      memmove (self->buffer, self->buffer + self->start, self->length);
+      self->scanned -= self->start;
+      self->start = 0;
+    }
+  if (self->length == 0 && self->capacity > READ_CHUNK)
+    {
+      /* The buffer grew for a long line: back to a small one. */
+      g_clear_pointer (&self->buffer, g_free);
+      self->capacity = 0;
+    }
+
+  wanted = MIN (self->length + READ_CHUNK, (gsize) RC_FRAME_MAX_SIZE);
   if (self->capacity < wanted)
     {
       gsize capacity = MAX (self->capacity * 2, (gsize) READ_CHUNK);
@@ -204,7 +210,7 @@ after_read (RcFrameReader  *self,
 
   if (n_read == 0)
     {
-      if (self->length > 0)
+      if (self->length > self->start)
         g_set_error_literal (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TRUNCATED,
                              "Stream ended inside a frame");
       return TRUE;
@@ -279,7 +285,7 @@ rc_frame_reader_has_buffered (RcFrameReader *self)
 {
   g_return_val_if_fail (RC_IS_FRAME_READER (self), FALSE);
 
-  return self->length > self->consumed;
+  return self->length > self->start;
 }
 
 /**
@@ -294,11 +300,10 @@ rc_frame_reader_release (RcFrameReader *self)
   g_return_if_fail (RC_IS_FRAME_READER (self));
   g_return_if_fail (!self->pending);
 
-  discard_consumed (self);
-  if (self->length == 0)
+  if (self->length == self->start)
     {
       g_clear_pointer (&self->buffer, g_free);
-      self->capacity = 0;
+      self->capacity = self->length = self->start = self->scanned = 0;
     }
 }
 

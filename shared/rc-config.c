@@ -4,9 +4,9 @@
 #include "config.h"
 
 #include <string.h>
-#include <json-glib/json-glib.h>
 
 #include "rc-config.h"
+#include "rc-json.h"
 #include "rc-names.h"
 
 /* Reads the .env.json format of the original RoomChat. One file may serve
@@ -82,73 +82,85 @@ find_key (const char *key)
   return NULL;
 }
 
+/* Larger than any configuration: a file this big is something else. */
+#define MAX_FILE_SIZE (1024 * 1024)
+
 /* Integers may be written as JSON numbers or, as some hand-written files of
  * the original did, as strings of digits. */
 static gboolean
-read_uint (JsonNode *node,
-           guint64  *value)
+read_uint (const RcJsonValue *value,
+           guint64           *out)
 {
-  if (json_node_get_value_type (node) == G_TYPE_INT64)
+  if (value->kind == RC_JSON_NUMBER)
     {
-      gint64 number = json_node_get_int (node);
+      gint64 number;
 
-      if (number < 0)
+      if (!rc_json_number_get_int64 (value, &number) || number < 0)
         return FALSE;
-      *value = (guint64) number;
+      *out = (guint64) number;
       return TRUE;
     }
 
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_ascii_string_to_unsigned (json_node_get_string (node), 10, 0, G_MAXUINT32,
-                                       value, NULL);
+  if (value->kind == RC_JSON_STRING)
+    {
+      g_autofree char *text = rc_json_string_dup (value, NULL);
+
+      return text != NULL && g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, out, NULL);
+    }
 
   return FALSE;
 }
 
 static gboolean
-apply_key (const KeySpec  *spec,
-           JsonNode       *node,
-           const char     *path,
-           gpointer        field,
-           GError        **error)
+apply_key (const KeySpec      *spec,
+           const RcJsonValue  *value,
+           const char         *path,
+           gpointer            field,
+           GError            **error)
 {
-  const char *text;
+  g_autofree char *text = NULL;
   glong n_chars;
 
   /* null keeps the default, as an absent key does */
-  if (JSON_NODE_HOLDS_NULL (node))
+  if (value->kind == RC_JSON_NULL)
     return TRUE;
 
   if (spec->type == KEY_UINT)
     {
-      guint64 value = 0;
+      guint64 number = 0;
 
-      if (!JSON_NODE_HOLDS_VALUE (node) || !read_uint (node, &value))
+      if (!read_uint (value, &number))
         {
           g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_WRONG_TYPE,
                        "%s: %s must be a whole number from %u to %u",
                        path, spec->key, spec->min, spec->max);
           return FALSE;
         }
-      if (value < spec->min || value > spec->max)
+      if (number < spec->min || number > spec->max)
         {
           g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
                        "%s: %s is %" G_GUINT64_FORMAT ", but must be from %u to %u",
-                       path, spec->key, value, spec->min, spec->max);
+                       path, spec->key, number, spec->min, spec->max);
           return FALSE;
         }
-      *(guint *) field = (guint) value;
+      *(guint *) field = (guint) number;
       return TRUE;
     }
 
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (value->kind != RC_JSON_STRING)
     {
       g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_WRONG_TYPE,
                    "%s: %s must be a string", path, spec->key);
       return FALSE;
     }
 
-  text = json_node_get_string (node);
+  text = rc_json_string_dup (value, NULL);
+  if (text == NULL)
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_WRONG_TYPE,
+                   "%s: %s must not hold a NUL character (\\u0000)", path, spec->key);
+      return FALSE;
+    }
   n_chars = g_utf8_strlen (text, -1);
   if (n_chars < spec->min || n_chars > spec->max)
     {
@@ -181,7 +193,72 @@ apply_key (const KeySpec  *spec,
     }
   else
     {
-      *(char **) field = g_strdup (text);
+      *(char **) field = g_steal_pointer (&text);
+    }
+
+  return TRUE;
+}
+
+/* The configuration is JSON as strict as a frame's (rc-json.h): a key
+ * written twice is an error rather than a guess at which one was meant. */
+static gboolean
+load_data (gpointer     config,
+           KeyUsers     user,
+           const char  *path,
+           const char  *contents,
+           gsize        length,
+           GError     **error)
+{
+  g_autoptr(RcJsonChecker) checker = rc_json_checker_new ();
+  g_autoptr(GError) local_error = NULL;
+  RcJsonValue object;
+  RcJsonValue name;
+  RcJsonValue value;
+  RcJsonIter iter;
+
+  if (length > MAX_FILE_SIZE)
+    {
+      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                   "%s: not a configuration: larger than %d bytes", path, MAX_FILE_SIZE);
+      return FALSE;
+    }
+
+  if (!rc_json_checker_check_object (checker, contents, length, &object, &local_error))
+    {
+      if (g_error_matches (local_error, RC_JSON_ERROR, RC_JSON_ERROR_NOT_OBJECT))
+        g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                     "%s: the configuration must be a JSON object", path);
+      else if (g_error_matches (local_error, RC_JSON_ERROR, RC_JSON_ERROR_DUPLICATE))
+        g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                     "%s: a key is written twice: keep only the one you mean", path);
+      else
+        g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
+                     "%s: not valid JSON: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  rc_json_iter_init (&iter, &object);
+  while (rc_json_iter_next (&iter, &name, &value))
+    {
+      g_autofree char *key = rc_json_string_dup (&name, NULL);
+      const KeySpec *spec = key != NULL ? find_key (key) : NULL;
+      gsize offset;
+
+      if (spec == NULL)
+        {
+          g_autofree char *shown = key != NULL ? g_strescape (key, NULL) : g_strdup ("with a NUL character");
+
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_UNKNOWN_KEY,
+                       "%s: unknown key %s", path, shown);
+          return FALSE;
+        }
+
+      if ((spec->users & user) == 0)
+        continue;
+
+      offset = user == FOR_SERVER ? spec->server_offset : spec->client_offset;
+      if (!apply_key (spec, &value, path, G_STRUCT_MEMBER_P (config, offset), error))
+        return FALSE;
     }
 
   return TRUE;
@@ -193,13 +270,9 @@ load_file (gpointer     config,
            const char  *path,
            GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GList) members = NULL;
   g_autofree char *contents = NULL;
   gsize length = 0;
-  JsonNode *root;
-  JsonObject *object;
 
   if (!g_file_get_contents (path, &contents, &length, &local_error))
     {
@@ -217,46 +290,7 @@ load_file (gpointer     config,
       return FALSE;
     }
 
-  if (!json_parser_load_from_data (parser, contents, (gssize) length, &local_error))
-    {
-      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
-                   "%s: not valid JSON: %s", path, local_error->message);
-      return FALSE;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE,
-                   "%s: the configuration must be a JSON object", path);
-      return FALSE;
-    }
-
-  object = json_node_get_object (root);
-  members = json_object_get_members (object);
-  for (const GList *l = members; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      const KeySpec *spec = find_key (key);
-      gsize offset;
-
-      if (spec == NULL)
-        {
-          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_UNKNOWN_KEY,
-                       "%s: unknown key %s", path, key);
-          return FALSE;
-        }
-
-      if ((spec->users & user) == 0)
-        continue;
-
-      offset = user == FOR_SERVER ? spec->server_offset : spec->client_offset;
-      if (!apply_key (spec, json_object_get_member (object, key), path,
-                      G_STRUCT_MEMBER_P (config, offset), error))
-        return FALSE;
-    }
-
-  return TRUE;
+  return load_data (config, user, path, contents, length, error);
 }
 
 RcServerConfig *
@@ -281,17 +315,11 @@ rc_server_config_new (void)
  * Reads @path over the values @config holds. Each error is one line that
  * names the file and the key.
  */
-gboolean
-rc_server_config_load (RcServerConfig  *config,
-                       const char      *path,
-                       GError         **error)
+static gboolean
+check_server_config (RcServerConfig  *config,
+                     const char      *path,
+                     GError         **error)
 {
-  g_return_val_if_fail (config != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!load_file (config, FOR_SERVER, path, error))
-    return FALSE;
-
   if ((config->tls_cert == NULL) != (config->tls_key == NULL))
     {
       g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_MISSING_KEY,
@@ -304,6 +332,44 @@ rc_server_config_load (RcServerConfig  *config,
   g_free (config->path);
   config->path = g_strdup (path);
   return TRUE;
+}
+
+/**
+ * rc_server_config_load:
+ *
+ * Reads @path over the values @config holds. Each error is one line that
+ * names the file and the key.
+ */
+gboolean
+rc_server_config_load (RcServerConfig  *config,
+                       const char      *path,
+                       GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return load_file (config, FOR_SERVER, path, error) &&
+         check_server_config (config, path, error);
+}
+
+/**
+ * rc_server_config_load_data:
+ * @path: where @data came from, for messages and relative paths
+ *
+ * rc_server_config_load() for contents already read.
+ */
+gboolean
+rc_server_config_load_data (RcServerConfig  *config,
+                            const char      *path,
+                            const char      *data,
+                            gsize            length,
+                            GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return load_data (config, FOR_SERVER, path, data, length, error) &&
+         check_server_config (config, path, error);
 }
 
 void
@@ -333,17 +399,11 @@ rc_client_config_new (void)
   return config;
 }
 
-gboolean
-rc_client_config_load (RcClientConfig  *config,
-                       const char      *path,
-                       GError         **error)
+static gboolean
+check_client_config (RcClientConfig  *config,
+                     const char      *path,
+                     GError         **error)
 {
-  g_return_val_if_fail (config != NULL, FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (!load_file (config, FOR_CLIENT, path, error))
-    return FALSE;
-
   if (config->host_port == 0)
     {
       g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
@@ -354,6 +414,32 @@ rc_client_config_load (RcClientConfig  *config,
   g_free (config->path);
   config->path = g_strdup (path);
   return TRUE;
+}
+
+gboolean
+rc_client_config_load (RcClientConfig  *config,
+                       const char      *path,
+                       GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return load_file (config, FOR_CLIENT, path, error) &&
+         check_client_config (config, path, error);
+}
+
+gboolean
+rc_client_config_load_data (RcClientConfig  *config,
+                            const char      *path,
+                            const char      *data,
+                            gsize            length,
+                            GError         **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  return load_data (config, FOR_CLIENT, path, data, length, error) &&
+         check_client_config (config, path, error);
 }
 
 void

@@ -53,12 +53,22 @@ RcServerConfig *rc_server_config_new    (void);
 gboolean        rc_server_config_load   (RcServerConfig  *config,
                                          const char      *path,
                                          GError         **error);
+gboolean        rc_server_config_load_data (RcServerConfig  *config,
+                                            const char      *path,
+                                            const char      *data,
+                                            gsize            length,
+                                            GError         **error);
 void            rc_server_config_free   (RcServerConfig  *config);
 
 RcClientConfig *rc_client_config_new    (void);
 gboolean        rc_client_config_load   (RcClientConfig  *config,
                                          const char      *path,
                                          GError         **error);
+gboolean        rc_client_config_load_data (RcClientConfig  *config,
+                                            const char      *path,
+                                            const char      *data,
+                                            gsize            length,
+                                            GError         **error);
 void            rc_client_config_free   (RcClientConfig  *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RcServerConfig, rc_server_config_free)

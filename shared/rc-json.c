@@ -560,7 +560,7 @@ check (RcJsonChecker  *self,
   if (p >= end || *p != '{')
     {
       if (p < end && (*p == '[' || *p == '"' || *p == '-' || is_digit (*p) || *p == 't' || *p == 'f' || *p == 'n'))
-        g_set_error_literal (error, RC_JSON_ERROR, RC_JSON_ERROR_NOT_OBJECT, "The frame is not a JSON object");
+        g_set_error_literal (error, RC_JSON_ERROR, RC_JSON_ERROR_NOT_OBJECT, "Not a JSON object");
       else
         syntax_error (error, text, p, "expected an object");
       return FALSE;
@@ -631,7 +631,7 @@ check (RcJsonChecker  *self,
               if (depth == RC_JSON_MAX_DEPTH)
                 {
                   g_set_error (error, RC_JSON_ERROR, RC_JSON_ERROR_TOO_DEEP,
-                               "The frame nests more than %d arrays or objects", RC_JSON_MAX_DEPTH);
+                               "More than %d arrays or objects nested", RC_JSON_MAX_DEPTH);
                   return FALSE;
                 }
               stack[depth].is_object = *p == '{';

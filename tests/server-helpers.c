@@ -22,24 +22,41 @@
 #define STOP_TIMEOUT_US (60 * G_TIME_SPAN_SECOND)
 #define CLIENT_TIMEOUT_S 60
 
+/* The keys every test server has, unless its extra configuration sets
+ * them itself (a key may appear once in a configuration). */
+static void
+append_default (GString    *config,
+                const char *extra,
+                const char *key,
+                const char *value)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", key);
+
+  if (extra == NULL || strstr (extra, quoted) == NULL)
+    g_string_append_printf (config, "%s  %s: %s", config->len > 2 ? ",\n" : "", quoted, value);
+}
+
 static void
 write_config (TestServer *server)
 {
-  g_autofree char *config = NULL;
+  g_autoptr(GString) config = g_string_new ("{\n");
   g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", server->listen_port);
+  g_autofree char *host = g_strdup_printf ("\"%s\"", server->host);
+  g_autofree char *state_dir = g_strdup_printf ("\"%s\"", server->state_dir);
+  const char *extra = server->extra_config;
 
-  config = g_strdup_printf ("{\n"
-                            "  \"HOST_ADDRESS\": \"%s\",\n"
-                            "  \"HOST_PORT\": %u,\n"
-                            "  \"SERVER_PASSWORD\": \"" TEST_PASSWORD "\",\n"
-                            "  \"SERVER_NAME\": \"Test server\",\n"
-                            "  \"STATE_DIR\": \"%s\"%s%s\n"
-                            "}\n",
-                            server->host, server->listen_port, server->state_dir,
-                            server->extra_config != NULL ? ",\n  " : "",
-                            server->extra_config != NULL ? server->extra_config : "");
+  append_default (config, extra, "HOST_ADDRESS", host);
+  append_default (config, extra, "HOST_PORT", port);
+  append_default (config, extra, "SERVER_PASSWORD", "\"" TEST_PASSWORD "\"");
+  append_default (config, extra, "SERVER_NAME", "\"Test server\"");
+  append_default (config, extra, "STATE_DIR", state_dir);
+  if (extra != NULL)
+    g_string_append_printf (config, ",\n  %s", extra);
+  g_string_append (config, "\n}\n");
+
   /* Readable by the server alone, as a plain password wants. */
-  g_file_set_contents_full (server->config_path, config, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  g_file_set_contents_full (server->config_path, config->str, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
   g_assert_no_error (error);
 }
 

@@ -96,6 +96,13 @@ test_server_errors (void)
     { "{\"TLS_CERT\": \"c.pem\"}", RC_CONFIG_ERROR_MISSING_KEY, "TLS_KEY" },
     { "[1, 2]", RC_CONFIG_ERROR_INVALID_FILE, NULL },
     { "{\"HOST_PORT\": 8888,", RC_CONFIG_ERROR_INVALID_FILE, NULL },
+    /* As strict as a frame: which of two passwords was meant? */
+    { "{\"SERVER_PASSWORD\": \"a\", \"SERVER_PASSWORD\": \"b\"}", RC_CONFIG_ERROR_INVALID_FILE, "twice" },
+    { "{\"SERVER_PASSWORD\": \"secret\\u0000junk\"}", RC_CONFIG_ERROR_WRONG_TYPE, "SERVER_PASSWORD" },
+    { "{\"HOST_PORT\": 08888}", RC_CONFIG_ERROR_INVALID_FILE, NULL },
+    { "{\"SERVER_NAME\": \"\\x41\"}", RC_CONFIG_ERROR_INVALID_FILE, NULL },
+    { "{\"HOST_PORT\": 1} {}", RC_CONFIG_ERROR_INVALID_FILE, NULL },
+    { "{\"\\u0000\": 1}", RC_CONFIG_ERROR_UNKNOWN_KEY, NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -113,6 +120,33 @@ test_server_errors (void)
         g_assert_nonnull (strstr (error->message, cases[i].key));
       /* a failed load keeps the defaults of what it did not reach */
       g_assert_cmpuint (config->max_auth_failures, ==, 3);
+    }
+}
+
+/* No input can take the loader deep: nesting is bounded before anything
+ * is read, and a file too large to be a configuration is refused. */
+static void
+test_server_hostile_files (void)
+{
+  g_autoptr(GString) deep = g_string_new ("{\"SERVER_NAME\": ");
+  g_autoptr(GString) large = g_string_new ("{\"SERVER_NAME\": \"");
+  const GString *files[] = { deep, large };
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  while (large->len < 2 * 1024 * 1024)
+    g_string_append (large, "aaaaaaaaaaaaaaaa");
+  g_string_append (large, "\"}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(RcServerConfig) config = rc_server_config_new ();
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (rc_server_config_load_data (config, "hostile.json", files[i]->str, files[i]->len, &error));
+      g_assert_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_INVALID_FILE);
+      g_assert_true (g_str_has_prefix (error->message, "hostile.json: "));
+      g_assert_cmpstr (config->server_name, ==, "RoomChat");
     }
 }
 
@@ -178,6 +212,7 @@ main (int   argc,
   g_test_add_func ("/config/server/original-file", test_server_original_file);
   g_test_add_func ("/config/server/new-keys", test_server_new_keys);
   g_test_add_func ("/config/server/errors", test_server_errors);
+  g_test_add_func ("/config/server/hostile-files", test_server_hostile_files);
   g_test_add_func ("/config/missing-file", test_missing_file);
   g_test_add_func ("/config/client/file", test_client_file);
   g_test_add_func ("/config/client/errors", test_client_errors);

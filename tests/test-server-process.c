@@ -296,7 +296,7 @@ test_hash_password (void)
     g_assert_cmpint (result.status, ==, 1);
   }
 
-  /* The hash as SERVER_PASSWORD; the later key wins in json-glib. */
+  /* The hash as SERVER_PASSWORD */
   extra = g_strdup_printf ("\"SERVER_PASSWORD\": \"%s\"", hash);
   server = test_server_new (extra);
   test_server_start (server);

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages RoomChat needs to build, run and test, and
+# Installs the Debian packages RoomChat needs to build, run and test (clang
+# and its libFuzzer runtime for the fuzzing harnesses), and
 # only those that are missing. Packages that GTK merely recommends but the
 # client needs (librsvg2-common draws its SVG icons, at-spi2-core
 # carries the accessibility bus) are named too, since
@@ -9,6 +10,7 @@ set -eu
 packages="
   appstream
   at-spi2-core
+  clang
   dbus
   dbus-daemon
   dbus-x11
@@ -23,6 +25,7 @@ packages="
   libgnutls28-dev
   libgtk-4-bin
   libgtk-4-dev
+  libclang-rt-dev
   libjson-glib-dev
   librsvg2-common
   meson

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs what is missing, builds RoomChat with warnings as errors and runs
 # the whole test suite twice: plainly, then under AddressSanitizer and
-# UndefinedBehaviorSanitizer. GUI tests run on a virtual X server (Xvfb)
-# inside a private D-Bus session.
+# UndefinedBehaviorSanitizer; then the suites of the server and the protocol
+# in a release build (its small thread stacks), and each fuzzing harness
+# for 30 seconds. GUI tests run on a virtual X server (Xvfb) inside a
+# private D-Bus session.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -38,10 +40,23 @@ run_suite _build || status=1
 setup _build-sanitize --werror -Db_sanitize=address,undefined -Db_lundef=false
 run_suite _build-sanitize || status=1
 
-passed=$(( $(count OK _build) + $(count OK _build-sanitize) ))
-failed=$(( $(count FAIL _build) + $(count FAIL _build-sanitize) \
-         + $(count TIMEOUT _build) + $(count TIMEOUT _build-sanitize) \
-         + $(count ERROR _build) + $(count ERROR _build-sanitize) ))
-skipped=$(( $(count SKIP _build) + $(count SKIP _build-sanitize) ))
+setup _build-release --werror --buildtype=release -Dgui=false
+meson compile -C _build-release
+meson test -C _build-release --print-errorlogs --num-processes 2 \
+  --suite shared --suite server --suite client --suite cli || status=1
+
+build-aux/fuzz.sh || status=1
+
+builds="_build _build-sanitize _build-release"
+total () {
+  sum=0
+  for build in $builds; do
+    sum=$(( sum + $(count "$1" "$build") ))
+  done
+  echo "$sum"
+}
+passed=$(total OK)
+failed=$(( $(total FAIL) + $(total TIMEOUT) + $(total ERROR) ))
+skipped=$(total SKIP)
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit $status

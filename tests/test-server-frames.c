@@ -125,6 +125,68 @@ test_bad_frames (void)
   expect_bad_frame (server, FALSE, "{\"type\":\"hello\",\"version\":\"1\",\"name\":\"Ana\",\"password\":\"x\"}\n", 60);
 }
 
+/* docs/protocol.md 2's JSON, the way an attacker tries it: each class of
+ * invalid document before and after hello, then a client still gets in. */
+static void
+test_strict_json (void)
+{
+  g_autoptr(TestServer) server = test_server_new (NULL);
+  g_autoptr(GString) deep = g_string_new ("{\"type\":\"ping\",\"x\":");
+  g_autoptr(GString) deep_closed = NULL;
+  g_autoptr(TestClient) client = NULL;
+  const char *bad[] = {
+    /* numbers */
+    "{\"type\":\"hello\",\"version\":01,\"name\":\"Ana\",\"password\":\"x\"}\n",
+    "{\"type\":\"hello\",\"version\":0x1,\"name\":\"Ana\",\"password\":\"x\"}\n",
+    "{\"type\":\"ping\",\"x\":-01}\n",
+    "{\"type\":\"ping\",\"x\":2.}\n",
+    "{\"type\":\"ping\",\"x\":.2e-3}\n",
+    "{\"type\":\"ping\",\"x\":- 1}\n",
+    "{\"type\":\"ping\",\"x\":+1}\n",
+    /* escapes */
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"\\x41na\",\"password\":\"x\"}\n",
+    "{\"type\":\"ping\",\"x\":\"\\U0041\"}\n",
+    "{\"type\":\"ping\",\"x\":\"\\'\"}\n",
+    "{\"type\":\"ping\",\"x\":\"\t\"}\n",
+    "{\"type\":\"ping\",\"x\":\"\\u12\"}\n",
+    "{\"type\":\"ping\",\"x\":\"\\ud800\"}\n",
+    /* a NUL where the protocol reads a string */
+    "{\"type\":\"hello\",\"version\":1,\"name\":\"Ana\",\"password\":\"" TEST_PASSWORD "\\u0000junk\"}\n",
+    /* one object, each name once */
+    "{\"type\":\"ping\",\"type\":\"ping\"}\n",
+    "{\"type\":\"ping\",\"x\":{\"a\":1,\"a\":2}}\n",
+    "{\"type\":\"ping\"}{}\n",
+    /* integers in range */
+    "{\"type\":\"message\",\"seq\":-1,\"ciphertext\":\"AAAA\"}\n",
+    "{\"type\":\"message\",\"seq\":99999999999999999999,\"ciphertext\":\"AAAA\"}\n",
+  };
+
+  /* The line that used to take the whole server down, unclosed and closed */
+  for (guint i = 0; i < 2300; i++)
+    g_string_append_c (deep, '[');
+  deep_closed = g_string_new (deep->str);
+  g_string_append_c (deep, '\n');
+  for (guint i = 0; i < 2300; i++)
+    g_string_append_c (deep_closed, ']');
+  g_string_append (deep_closed, "}\n");
+
+  test_server_start (server);
+
+  for (guint authenticate = 0; authenticate < 2; authenticate++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+        expect_bad_frame (server, authenticate, bad[i], strlen (bad[i]));
+      expect_bad_frame (server, authenticate, deep->str, deep->len);
+      expect_bad_frame (server, authenticate, deep_closed->str, deep_closed->len);
+    }
+
+  /* 16 levels (the frame, 14 arrays, an object) are allowed, and the
+   * server is still there for everyone */
+  client = test_client_hello (server, "Ana");
+  send_raw (client, "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]}\n", 51);
+  g_free (test_client_expect (client, RC_FRAME_PONG));
+}
+
 static void
 test_half_frame (void)
 {
@@ -194,6 +256,7 @@ main (int    argc,
   g_test_add_func ("/server/frames/sizes", test_sizes);
   g_test_add_func ("/server/frames/endless-line", test_endless_line);
   g_test_add_func ("/server/frames/bad-frames", test_bad_frames);
+  g_test_add_func ("/server/frames/strict-json", test_strict_json);
   g_test_add_func ("/server/frames/half-frame", test_half_frame);
   g_test_add_func ("/server/frames/flood", test_flood);
 

@@ -63,6 +63,7 @@ run_job (gpointer data,
 {
   Job *job = data;
 
+  rc_tsan_taken_over (job);
   job->func (job->data, NULL);
 
   g_mutex_lock (&job->lock);
@@ -102,6 +103,7 @@ rc_handshake_pool_run (RcHandshakePool *self,
   g_mutex_init (&job.lock);
   g_cond_init (&job.cond);
 
+  rc_tsan_handed_over (&job);
   g_thread_pool_push (self->threads, &job, NULL);
 
   g_mutex_lock (&job.lock);

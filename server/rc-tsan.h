@@ -48,8 +48,17 @@ rc_tsan_cond_wait (GCond  *cond,
   __tsan_acquire (mutex);
 }
 
+/* A hand-over through GLib's own queues (a GThreadPool's): what the
+ * sender wrote before rc_tsan_handed_over() the receiver may read after
+ * rc_tsan_taken_over(). */
+#define rc_tsan_handed_over(address) __tsan_release (address)
+#define rc_tsan_taken_over(address) __tsan_acquire (address)
+
 #define g_mutex_lock(mutex) rc_tsan_mutex_lock (mutex)
 #define g_cond_wait(cond, mutex) rc_tsan_cond_wait (cond, mutex)
 #define g_mutex_unlock(mutex) rc_tsan_mutex_unlock (mutex)
 #define g_cond_wait_until(cond, mutex, end_time) rc_tsan_cond_wait_until (cond, mutex, end_time)
+#else
+#define rc_tsan_handed_over(address) ((void) (address))
+#define rc_tsan_taken_over(address) ((void) (address))
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rc-block-list.h"
+#include "rc-tsan.h"
 
 static void
 describe (const char  *address_text,

@@ -23,8 +23,16 @@ setup () {
 run_suite () {
   dir=$1
   meson compile -C "$dir"
-  dbus-run-session -- xvfb-run -a -s '-screen 0 1280x1024x24' \
-    meson test -C "$dir" --print-errorlogs --num-processes 2
+  # A runtime folder of the run's own: the accessibility bus that the
+  # session starts puts its socket there, where no other session on the
+  # machine can replace it under the tests.
+  suite_status=0
+  runtime=$(mktemp -d)
+  chmod 0700 "$runtime"
+  XDG_RUNTIME_DIR=$runtime dbus-run-session -- xvfb-run -a -s '-screen 0 1280x1024x24' \
+    meson test -C "$dir" --print-errorlogs --num-processes 2 || suite_status=1
+  rm -rf "$runtime"
+  return "$suite_status"
 }
 
 count () {

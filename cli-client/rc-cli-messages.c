@@ -39,6 +39,8 @@ rc_cli_exit_for_error (const GError *error)
         case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
         case RC_PROTOCOL_ERROR_NOT_DELIVERED:
         case RC_PROTOCOL_ERROR_RATE_LIMITED:
+        case RC_PROTOCOL_ERROR_RESUME_FAILED:
+        case RC_PROTOCOL_ERROR_SESSION_REPLACED:
         case RC_PROTOCOL_ERROR_UNKNOWN:
           return RC_CLI_EXIT_ROOM;
         }
@@ -162,6 +164,12 @@ describe_protocol_error (const GError *error,
 
     case RC_PROTOCOL_ERROR_ROOM_FULL:
       return g_strdup_printf ("Room %s already has two people; ask for a new room.", options->join);
+
+    case RC_PROTOCOL_ERROR_RESUME_FAILED:
+      return g_strdup ("The chat could not be resumed: it has ended. Start a new room.");
+
+    case RC_PROTOCOL_ERROR_SESSION_REPLACED:
+      return g_strdup ("This chat was resumed from another connection, so this one has ended.");
 
     case RC_PROTOCOL_ERROR_BAD_FRAME:
     case RC_PROTOCOL_ERROR_BAD_STATE:

@@ -383,7 +383,11 @@ on_frame_received (RcClientSession    *self,
 
     case RC_FRAME_PONG:
     case RC_FRAME_UNKNOWN:
-      /* Unknown frame types are ignored for forward compatibility. */
+    case RC_FRAME_RESUMED:
+    case RC_FRAME_PEER_AWAY:
+    case RC_FRAME_PEER_BACK:
+      /* Unknown frame types are ignored for forward compatibility; the
+       * session speaks version 1, so version 2's are unknown to it. */
       return;
 
     case RC_FRAME_WELCOME:
@@ -436,6 +440,7 @@ on_frame_received (RcClientSession    *self,
     case RC_FRAME_CREATE:
     case RC_FRAME_JOIN:
     case RC_FRAME_LEAVE:
+    case RC_FRAME_RESUME:
       /* Frames only a client sends. */
       break;
     }

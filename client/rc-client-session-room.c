@@ -534,6 +534,8 @@ _rc_client_session_handle_room_error (RcClientSession *self,
     case RC_PROTOCOL_ERROR_BLOCKED:
     case RC_PROTOCOL_ERROR_SERVER_FULL:
     case RC_PROTOCOL_ERROR_SHUTTING_DOWN:
+    case RC_PROTOCOL_ERROR_RESUME_FAILED:
+    case RC_PROTOCOL_ERROR_SESSION_REPLACED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
       break;
     }

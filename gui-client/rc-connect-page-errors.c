@@ -72,6 +72,8 @@ describe_protocol_error (const GError   *error,
     case RC_PROTOCOL_ERROR_BAD_SEQUENCE:
     case RC_PROTOCOL_ERROR_MESSAGE_TOO_LARGE:
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
+    case RC_PROTOCOL_ERROR_RESUME_FAILED:
+    case RC_PROTOCOL_ERROR_SESSION_REPLACED:
     case RC_PROTOCOL_ERROR_UNKNOWN:
       /* Errors about rooms, or that this version does not know. */
       break;

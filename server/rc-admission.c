@@ -11,7 +11,10 @@
 /* Who may hold a connection, counted from the moment it is accepted:
  *
  * - MAX_CONNECTIONS and MAX_CONNECTIONS_PER_IP count logged-in
- *   connections; the hello of one more gets server-full.
+ *   connections and away seats (docs/protocol.md 3.6), the seats by the
+ *   address their connection had; the hello of one more gets server-full,
+ *   unless only its own address's away seats fill the place: then it is
+ *   let in to resume one of them.
  * - So that it can be told, the server keeps some connections open beyond
  *   MAX_CONNECTIONS (the overflow); past that a new connection is closed at
  *   once, without TLS.
@@ -31,6 +34,7 @@ typedef struct
 {
   guint unauthenticated;
   guint admitted;
+  guint away;
 } AddressCount;
 
 struct _RcAdmission
@@ -47,6 +51,7 @@ struct _RcAdmission
   guint       fd_budget;        /* G_MAXUINT when unlimited */
   guint       open;
   guint       admitted;
+  guint       away;
   GHashTable *addresses;        /* address key -> AddressCount, owned; no zero counts */
 };
 
@@ -228,7 +233,7 @@ forget_if_unused (RcAdmission  *self,
                   const char   *key,
                   AddressCount *count)
 {
-  if (count->unauthenticated == 0 && count->admitted == 0)
+  if (count->unauthenticated == 0 && count->admitted == 0 && count->away == 0)
     g_hash_table_remove (self->addresses, key);
 }
 
@@ -269,31 +274,76 @@ rc_admission_open (RcAdmission *self,
  *
  * Takes one of the MAX_CONNECTIONS places and one of the address's
  * MAX_CONNECTIONS_PER_IP for a connection that logs in, and gives its
- * place among those not logged in back. Returns %FALSE when either is full.
+ * place among those not logged in back. Away seats take places too: a
+ * connection that finds the places full only because of its own
+ * address's away seats is admitted to resume one of them
+ * (%RC_ADMIT_TO_RESUME), and takes its place all the same.
  */
-gboolean
+RcAdmit
 rc_admission_admit (RcAdmission *self,
                     const char  *key)
 {
   AddressCount *count;
-  gboolean ok = FALSE;
+  RcAdmit result = RC_ADMIT_FULL;
 
-  g_return_val_if_fail (RC_IS_ADMISSION (self), FALSE);
+  g_return_val_if_fail (RC_IS_ADMISSION (self), RC_ADMIT_FULL);
 
   g_mutex_lock (&self->lock);
   count = lookup (self, key);
   g_assert (count->unauthenticated > 0);
-  if (self->admitted < self->max_connections && count->admitted < self->max_per_address)
+  if (self->admitted + self->away < self->max_connections &&
+      count->admitted + count->away < self->max_per_address)
+    result = RC_ADMIT_OK;
+  else if (self->admitted + self->away - count->away < self->max_connections &&
+           count->admitted < self->max_per_address && count->away > 0)
+    result = RC_ADMIT_TO_RESUME;
+
+  if (result != RC_ADMIT_FULL)
     {
       self->admitted++;
       count->admitted++;
       count->unauthenticated--;
-      ok = TRUE;
       g_atomic_int_set (&self->changed, TRUE);
     }
   g_mutex_unlock (&self->lock);
 
-  return ok;
+  return result;
+}
+
+/* An away seat of the address @key takes a place (docs/protocol.md 3.6). */
+void
+rc_admission_hold_seat (RcAdmission *self,
+                        const char  *key)
+{
+  AddressCount *count;
+
+  g_return_if_fail (RC_IS_ADMISSION (self));
+
+  g_mutex_lock (&self->lock);
+  count = lookup (self, key);
+  count->away++;
+  self->away++;
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->changed, TRUE);
+}
+
+/* The seat is resumed, or gone: its place is free. */
+void
+rc_admission_free_seat (RcAdmission *self,
+                        const char  *key)
+{
+  AddressCount *count;
+
+  g_return_if_fail (RC_IS_ADMISSION (self));
+
+  g_mutex_lock (&self->lock);
+  count = g_hash_table_lookup (self->addresses, key);
+  g_assert (count != NULL && count->away > 0 && self->away > 0);
+  count->away--;
+  self->away--;
+  forget_if_unused (self, key, count);
+  g_mutex_unlock (&self->lock);
+  g_atomic_int_set (&self->changed, TRUE);
 }
 
 /* Undoes rc_admission_admit() for a login that failed after it. */
@@ -350,11 +400,13 @@ rc_admission_close (RcAdmission *self,
  * rc_admission_get_counts:
  * @open: (out) (optional): connections open, in any state
  * @admitted: (out) (optional): connections logged in
+ * @away: (out) (optional): seats away
  */
 void
 rc_admission_get_counts (RcAdmission *self,
                          guint       *open,
-                         guint       *admitted)
+                         guint       *admitted,
+                         guint       *away)
 {
   g_return_if_fail (RC_IS_ADMISSION (self));
 
@@ -363,6 +415,8 @@ rc_admission_get_counts (RcAdmission *self,
     *open = self->open;
   if (admitted != NULL)
     *admitted = self->admitted;
+  if (away != NULL)
+    *away = self->away;
   g_mutex_unlock (&self->lock);
 }
 
@@ -370,12 +424,13 @@ rc_admission_get_counts (RcAdmission *self,
 void
 rc_admission_snapshot (RcAdmission *self,
                        guint       *open,
-                       guint       *admitted)
+                       guint       *admitted,
+                       guint       *away)
 {
   g_return_if_fail (RC_IS_ADMISSION (self));
 
   g_atomic_int_set (&self->changed, FALSE);
-  rc_admission_get_counts (self, open, admitted);
+  rc_admission_get_counts (self, open, admitted, away);
 }
 
 /* Whether the counts changed since the last rc_admission_snapshot(). */

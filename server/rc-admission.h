@@ -5,6 +5,13 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  RC_ADMIT_OK,
+  RC_ADMIT_FULL,
+  RC_ADMIT_TO_RESUME,   /* full but for the address's own away seats */
+} RcAdmit;
+
 #define RC_TYPE_ADMISSION (rc_admission_get_type ())
 
 G_DECLARE_FINAL_TYPE (RcAdmission, rc_admission, RC, ADMISSION, GObject)
@@ -21,7 +28,11 @@ guint        rc_admission_get_max_open         (RcAdmission  *self);
 
 gboolean     rc_admission_open                 (RcAdmission  *self,
                                                 const char   *key);
-gboolean     rc_admission_admit                (RcAdmission  *self,
+RcAdmit      rc_admission_admit                (RcAdmission  *self,
+                                                const char   *key);
+void         rc_admission_hold_seat            (RcAdmission  *self,
+                                                const char   *key);
+void         rc_admission_free_seat            (RcAdmission  *self,
                                                 const char   *key);
 void         rc_admission_release              (RcAdmission  *self,
                                                 const char   *key);
@@ -30,11 +41,13 @@ void         rc_admission_close                (RcAdmission  *self,
                                                 gboolean      admitted);
 void         rc_admission_get_counts           (RcAdmission  *self,
                                                 guint        *open,
-                                                guint        *admitted);
+                                                guint        *admitted,
+                                                guint        *away);
 
 void         rc_admission_snapshot             (RcAdmission  *self,
                                                 guint        *open,
-                                                guint        *admitted);
+                                                guint        *admitted,
+                                                guint        *away);
 gboolean     rc_admission_has_changes          (RcAdmission  *self);
 
 G_END_DECLS

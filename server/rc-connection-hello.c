@@ -62,6 +62,8 @@ _rc_connection_handle_hello (RcConnection  *self,
   guint attempts_left = 0;
   gboolean correct;
   gboolean blocked;
+  gint64 version;
+  RcAdmit admit;
 
   if (rc_block_list_is_blocked (blocks, self->address_key, &retry_after))
     {
@@ -78,8 +80,13 @@ _rc_connection_handle_hello (RcConnection  *self,
       return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION);
     }
 
-  if (!rc_admission_admit (context->admission, self->address_key))
+  /* Version 1, or 2 (docs/protocol.md 3.6) for any client that can. */
+  version = MIN (frame->version, (gint64) RC_PROTOCOL_VERSION_RESUME);
+  admit = rc_admission_admit (context->admission, self->address_key);
+  if (admit == RC_ADMIT_FULL || (admit == RC_ADMIT_TO_RESUME && version < 2))
     {
+      if (admit == RC_ADMIT_TO_RESUME)
+        rc_admission_release (context->admission, self->address_key);
       rc_statistics_record (context->statistics, RC_STATISTICS_HELLO, self->address_text, frame->name);
       g_message ("Refused %s from %s: the server is full", frame->name, self->address_text);
       return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_SERVER_FULL);
@@ -115,12 +122,16 @@ _rc_connection_handle_hello (RcConnection  *self,
   rc_statistics_record (context->statistics, RC_STATISTICS_LOGIN, self->address_text, frame->name);
   self->admitted = TRUE;
   self->authenticated = TRUE;
+  self->resume_only = admit == RC_ADMIT_TO_RESUME;
+  self->version = version;
   self->name = g_strdup (frame->name);
   g_info ("%s authenticated from %s (connection %" G_GUINT64_FORMAT ")",
           self->name, self->address_text, self->id);
 
   welcome = rc_frame_new (RC_FRAME_WELCOME);
-  welcome->version = RC_PROTOCOL_VERSION;
+  welcome->version = version;
   welcome->server = g_strdup (context->name);
+  if (version >= 2)
+    welcome->resume_seconds = context->resume_seconds;
   return rc_connection_write_frame (self, welcome) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
 }

@@ -45,6 +45,8 @@ struct _RcConnection
   gint64             sent_at_second;
   char               sent_at[24];     /* sent_at_second, as docs/protocol.md 3.3 writes it */
   char              *name;
+  gint64             version;         /* set at login, before, and read by rooms after */
+  gboolean           resume_only;     /* let in over the limits to resume a seat (3.6) */
   gboolean           authenticated;
   gboolean           admitted;
   gint64             hello_deadline;

@@ -313,6 +313,39 @@ rc_connection_terminate (RcConnection *self)
   g_atomic_int_set (&self->terminating, TRUE);
 }
 
+/* The protocol version the connection logged in with (1 before). */
+gint64
+rc_connection_get_version (RcConnection *self)
+{
+  return MAX (self->version, 1);
+}
+
+const char *
+rc_connection_get_address_key (RcConnection *self)
+{
+  return self->address_key;
+}
+
+RcServerContext *
+rc_connection_get_context (RcConnection *self)
+{
+  return self->context;
+}
+
+gboolean
+rc_connection_write_line (RcConnection *self,
+                          const char   *line,
+                          gsize         length)
+{
+  gboolean written;
+
+  g_mutex_lock (&self->write_lock);
+  written = rc_connection_write_line_locked (self, line, length);
+  g_mutex_unlock (&self->write_lock);
+
+  return written;
+}
+
 const char *
 rc_connection_get_name (RcConnection *self)
 {
@@ -479,6 +512,22 @@ join_room (RcConnection *self,
 }
 
 static gboolean
+resume_room (RcConnection *self,
+             RcFrame      *frame)
+{
+  g_autoptr(RcRoom) room = rc_room_registry_lookup (self->context->registry, frame->room);
+  gboolean resumed = FALSE;
+  gboolean ok;
+
+  if (room == NULL)
+    return rc_connection_write_error (self, RC_PROTOCOL_ERROR_RESUME_FAILED);
+  ok = rc_room_resume (room, self, frame->resume_token, frame->received, &resumed);
+  if (resumed)
+    self->resume_only = FALSE;
+  return ok;
+}
+
+static gboolean
 leave_room (RcConnection *self)
 {
   g_autoptr(RcRoom) room = get_room (self);
@@ -533,6 +582,17 @@ handle_parse_error (RcConnection  *self,
       return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_NAME) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
     }
 
+  if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_RESUME_FAILED))
+    {
+      /* A resume of an id no room can have: from the lobby of a version 2
+       * connection, it fails like any other. */
+      if (!self->authenticated)
+        return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_STATE);
+      return rc_connection_write_error (self, self->version >= 2 && in_lobby (self)
+                                                ? RC_PROTOCOL_ERROR_RESUME_FAILED
+                                                : RC_PROTOCOL_ERROR_BAD_STATE) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
+    }
+
   if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_BAD_NAME) ||
       g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_NO_SUCH_ROOM))
     {
@@ -562,10 +622,20 @@ handle_frame (RcConnection  *self,
       return _rc_connection_handle_hello (self, frame, close_frame);
     }
 
+  /* Let in over the limits only to resume its seat (docs/protocol.md 3.6). */
+  if (self->resume_only && frame->type != RC_FRAME_RESUME && frame->type != RC_FRAME_PING)
+    return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_SERVER_FULL);
+
   switch (frame->type)
     {
     case RC_FRAME_MESSAGE:
       ok = relay (self, frame);
+      break;
+
+    case RC_FRAME_RESUME:
+      /* Version 2 only; a version 1 client gets what an unknown type gets. */
+      ok = self->version >= 2 && in_lobby (self) ? resume_room (self, frame)
+                                                 : rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
       break;
 
     case RC_FRAME_PING:
@@ -600,6 +670,9 @@ handle_frame (RcConnection  *self,
     case RC_FRAME_LEFT:
     case RC_FRAME_PEER_LEFT:
     case RC_FRAME_RELAYED:
+    case RC_FRAME_RESUMED:
+    case RC_FRAME_PEER_AWAY:
+    case RC_FRAME_PEER_BACK:
     default:
       ok = rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE);
       break;

@@ -24,6 +24,12 @@ void          rc_connection_terminate          (RcConnection      *self);
 /* For rooms (rc-room.c), from any thread. A write that fails or times out
  * ends the connection. */
 const char   *rc_connection_get_name           (RcConnection      *self);
+gint64        rc_connection_get_version        (RcConnection      *self);
+const char   *rc_connection_get_address_key    (RcConnection      *self);
+RcServerContext *rc_connection_get_context     (RcConnection      *self);
+gboolean      rc_connection_write_line         (RcConnection      *self,
+                                                const char        *line,
+                                                gsize              length);
 gboolean      rc_connection_write_frame        (RcConnection      *self,
                                                 const RcFrame     *frame);
 gboolean      rc_connection_write_error        (RcConnection      *self,

@@ -9,7 +9,9 @@
 G_BEGIN_DECLS
 
 /* A room of two (docs/protocol.md 3.2 and 3.3): its creator, its joiner once
- * paired, their key material, the turn and both sequence counters.
+ * paired, their key material, the turn and both sequence counters; in
+ * version 2 (3.6) their seats, which wait for a lost connection to come
+ * back (rc-room-seat.c).
  *
  * Every event of a room happens under the room's lock, so both people see
  * the events of their room in one order: "paired" before any message,
@@ -23,6 +25,7 @@ G_BEGIN_DECLS
  *   2. a connection's write lock (when a thread needs two, the lower
  *      connection id's first: rc_connection_lock_writes_pair());
  *   3. leaf locks, held briefly and never across I/O: the room registry's,
+ *      the main context's (an away seat's timer),
  *      a connection's state lock, and those of the admission,
  *      the block list, the statistics and the state writer, none of which
  *      is taken while another is held. */
@@ -50,6 +53,11 @@ gboolean    rc_room_leave    (RcRoom              *room,
 void        rc_room_drop     (RcRoom              *room,
                               RcConnection        *member,
                               gboolean             tell_peer);
+gboolean    rc_room_resume   (RcRoom              *room,
+                              RcConnection        *connection,
+                              GBytes              *token,
+                              gint64               received,
+                              gboolean            *resumed);
 gboolean    rc_room_relay    (RcRoom              *room,
                               RcConnection        *author,
                               gint64               seq,

@@ -29,6 +29,7 @@ context_clear (RcServerContext *context)
   g_clear_object (&context->statistics);
   g_clear_object (&context->writer);
   g_clear_object (&context->wake);
+  g_clear_pointer (&context->main_context, g_main_context_unref);
 }
 
 RcServerContext *
@@ -57,6 +58,9 @@ rc_server_context_copy (const RcServerContext *context)
   g_set_object (&copy->statistics, context->statistics);
   g_set_object (&copy->writer, context->writer);
   g_set_object (&copy->wake, context->wake);
+  copy->resume_seconds = context->resume_seconds;
+  if (context->main_context != NULL)
+    copy->main_context = g_main_context_ref (context->main_context);
   return copy;
 }
 

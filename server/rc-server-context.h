@@ -36,6 +36,7 @@ typedef struct
   RcServerLimits    limits;
   char             *name;           /* SERVER_NAME */
   RcPassword       *password;
+  guint             resume_seconds; /* RESUME_SECONDS */
 
   /* The server's, for its whole life */
   RcTlsCredentials *credentials;
@@ -46,6 +47,7 @@ typedef struct
   RcStatistics     *statistics;
   RcStateWriter    *writer;
   GCancellable     *wake;           /* cancelled at shutdown: ends every wait */
+  GMainContext     *main_context;   /* the server's: away seats expire there */
 } RcServerContext;
 
 void             rc_server_limits_init    (RcServerLimits  *limits);

@@ -78,6 +78,7 @@ fill_settings (RcServerSettings     *settings,
   settings->max_connections_per_ip = config->max_connections_per_ip;
   settings->max_auth_failures = config->max_auth_failures;
   settings->block_seconds = config->block_seconds;
+  settings->resume_seconds = config->resume_seconds;
   settings->password = password;
   settings->certificate = certificate;
 }
@@ -100,6 +101,7 @@ compare_configs (const RcServerConfig *old,
   NUMBER_KEY ("MAX_CONNECTIONS_PER_IP", max_connections_per_ip, changed);
   NUMBER_KEY ("MAX_AUTH_FAILURES", max_auth_failures, changed);
   NUMBER_KEY ("BLOCK_SECONDS", block_seconds, changed);
+  NUMBER_KEY ("RESUME_SECONDS", resume_seconds, changed);
 
   STRING_KEY ("HOST_ADDRESS", host_address, need_restart);
   NUMBER_KEY ("HOST_PORT", host_port, need_restart);

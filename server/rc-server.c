@@ -180,6 +180,8 @@ rc_server_new (const RcServerSettings  *settings,
     context->limits = *limits;
   context->name = g_strdup (settings->server_name);
   context->password = g_object_ref (settings->password);
+  context->resume_seconds = settings->resume_seconds;
+  context->main_context = g_main_context_ref_thread_default ();
   context->credentials = rc_tls_credentials_new (settings->certificate, error);
   if (context->credentials == NULL)
     return NULL;
@@ -382,6 +384,7 @@ rc_server_reconfigure (RcServer               *self,
   g_free (context->name);
   context->name = g_strdup (settings->server_name);
   g_set_object (&context->password, settings->password);
+  context->resume_seconds = settings->resume_seconds;
   rc_admission_set_limits (context->admission, settings->max_connections, settings->max_connections_per_ip);
   rc_block_list_set_limits (context->blocks, settings->max_auth_failures, settings->block_seconds);
 
@@ -432,7 +435,7 @@ rc_server_count_connections (RcServer *self)
 
   g_return_val_if_fail (RC_IS_SERVER (self), 0);
 
-  rc_admission_get_counts (self->context->admission, &open, NULL);
+  rc_admission_get_counts (self->context->admission, &open, NULL, NULL);
   return open;
 }
 
@@ -449,14 +452,15 @@ rc_server_log_status (RcServer *self)
   struct mallinfo2 heap = mallinfo2 ();
   guint open = 0;
   guint admitted = 0;
+  guint away = 0;
 
   g_return_if_fail (RC_IS_SERVER (self));
 
-  rc_admission_get_counts (self->admission, &open, &admitted);
+  rc_admission_get_counts (self->admission, &open, &admitted, &away);
   rc_room_registry_snapshot (self->context->registry, &waiting, &active);
-  g_message ("Status: %u connections open, %u logged in; %u rooms waiting, %u chats; "
+  g_message ("Status: %u connections open, %u logged in, %u seats away; %u rooms waiting, %u chats; "
              "heap %.1f MiB in use, %.1f MiB free",
-             open, admitted, waiting->len, active->len,
+             open, admitted, away, waiting->len, active->len,
              (double) (heap.uordblks + heap.hblkhd) / (1024 * 1024), (double) heap.fordblks / (1024 * 1024));
 }
 

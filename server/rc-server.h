@@ -19,6 +19,7 @@ typedef struct
   guint            max_connections_per_ip;
   guint            max_auth_failures;
   guint            block_seconds;
+  guint            resume_seconds;
   RcPassword      *password;
   GTlsCertificate *certificate;     /* rc_server_reconfigure() ignores it */
 } RcServerSettings;

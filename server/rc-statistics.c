@@ -500,12 +500,13 @@ rc_statistics_serialize_stats (RcStatistics *self,
   g_autofree char *started_at = g_date_time_format (self->started_at, "%Y-%m-%dT%H:%M:%SZ");
   guint open = 0;
   guint admitted = 0;
+  guint away = 0;
 
   g_return_if_fail (RC_IS_STATISTICS (self));
 
   atomic_store (&self->changed, 0);
   rc_room_registry_snapshot (self->registry, &waiting, &active);
-  rc_admission_snapshot (self->admission, &open, &admitted);
+  rc_admission_snapshot (self->admission, &open, &admitted, &away);
 
   g_string_append (out, "{\n");
   add_int (out, "visits", atomic_load (&self->visits), FALSE);
@@ -514,6 +515,7 @@ rc_statistics_serialize_stats (RcStatistics *self,
   add_ids (out, "active-chats", active);
   add_int (out, "uptime-seconds", (g_get_monotonic_time () - self->started_monotonic) / G_USEC_PER_SEC, FALSE);
   add_int (out, "connections", admitted, FALSE);
+  add_int (out, "away-seats", away, FALSE);
   self->blocked_shown = rc_block_list_count_blocked (self->blocks);
   add_int (out, "blocked-ips", self->blocked_shown, FALSE);
   add_int (out, "messages-relayed", atomic_load (&self->messages_relayed), FALSE);

@@ -70,6 +70,8 @@ static const KeySpec key_specs[] = {
     SERVER_FIELD (block_seconds), NO_FIELD, 1, 31536000 },
   { "MAX_CONNECTIONS_PER_IP", KEY_UINT, FOR_SERVER,
     SERVER_FIELD (max_connections_per_ip), NO_FIELD, 1, 1000000 },
+  { "RESUME_SECONDS", KEY_UINT, FOR_SERVER,
+    SERVER_FIELD (resume_seconds), NO_FIELD, 0, 86400 },
 };
 
 static const KeySpec *
@@ -305,6 +307,7 @@ rc_server_config_new (void)
   config->max_auth_failures = 3;
   config->block_seconds = 300;
   config->max_connections_per_ip = 64;
+  config->resume_seconds = 60;
 
   return config;
 }

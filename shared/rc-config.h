@@ -35,6 +35,7 @@ typedef struct
   guint    max_auth_failures;       /* MAX_AUTH_FAILURES */
   guint    block_seconds;           /* BLOCK_SECONDS */
   guint    max_connections_per_ip;  /* MAX_CONNECTIONS_PER_IP */
+  guint    resume_seconds;          /* RESUME_SECONDS: how long a dropped seat waits, 0 for not at all */
 } RcServerConfig;
 
 /* The terminal client's settings, the keys the original client read. */

@@ -32,7 +32,13 @@ static const char * const frame_type_names[] = {
   [RC_FRAME_RELAYED] = "relayed",
   [RC_FRAME_PING] = "ping",
   [RC_FRAME_PONG] = "pong",
+  [RC_FRAME_RESUME] = "resume",
+  [RC_FRAME_RESUMED] = "resumed",
+  [RC_FRAME_PEER_AWAY] = "peer-away",
+  [RC_FRAME_PEER_BACK] = "peer-back",
 };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (frame_type_names) == RC_FRAME_LAST + 1);
 
 void
 rc_frame_init (RcFrame     *frame,
@@ -42,6 +48,8 @@ rc_frame_init (RcFrame     *frame,
   frame->type = type;
   frame->type_name = frame_type_names[type];
   frame->seq = -1;
+  frame->resume_seconds = -1;
+  frame->seconds = -1;
   frame->attempts_left = -1;
   frame->retry_after = -1;
   frame->code = RC_PROTOCOL_ERROR_UNKNOWN;
@@ -105,6 +113,7 @@ rc_frame_clear (RcFrame *frame)
   g_free (frame->server);
   g_free (frame->room);
   rc_key_material_clear (&frame->keys);
+  g_clear_pointer (&frame->resume_token, g_bytes_unref);
   g_free (frame->peer_name);
   rc_key_material_clear (&frame->peer_keys);
   g_clear_pointer (&frame->ciphertext, g_bytes_unref);
@@ -129,7 +138,7 @@ rc_frame_free (RcFrame *frame)
 const char *
 rc_frame_type_to_string (RcFrameType type)
 {
-  g_return_val_if_fail (type <= RC_FRAME_PONG, NULL);
+  g_return_val_if_fail (type <= RC_FRAME_LAST, NULL);
 
   return frame_type_names[type];
 }
@@ -240,6 +249,13 @@ typedef enum
   MEMBER_MESSAGE,
   MEMBER_ATTEMPTS_LEFT,
   MEMBER_RETRY_AFTER,
+  MEMBER_RESUME_SECONDS,
+  MEMBER_RESUME,
+  MEMBER_TOKEN,
+  MEMBER_RECEIVED,
+  MEMBER_RELAYED,
+  MEMBER_SECONDS,
+  MEMBER_HELD,
   N_MEMBERS
 } Member;
 
@@ -271,6 +287,13 @@ static const struct
   [MEMBER_MESSAGE] = NAME ("message"),
   [MEMBER_ATTEMPTS_LEFT] = NAME ("attempts_left"),
   [MEMBER_RETRY_AFTER] = NAME ("retry_after"),
+  [MEMBER_RESUME_SECONDS] = NAME ("resume_seconds"),
+  [MEMBER_RESUME] = NAME ("resume"),
+  [MEMBER_TOKEN] = NAME ("token"),
+  [MEMBER_RECEIVED] = NAME ("received"),
+  [MEMBER_RELAYED] = NAME ("relayed"),
+  [MEMBER_SECONDS] = NAME ("seconds"),
+  [MEMBER_HELD] = NAME ("held"),
 };
 
 #undef NAME
@@ -282,6 +305,8 @@ typedef struct
   guint32     present;
   RcJsonValue values[N_MEMBERS];
 } Members;
+
+G_STATIC_ASSERT (N_MEMBERS <= 32);
 
 static int
 find_member (const RcJsonValue *name)
@@ -409,11 +434,14 @@ read_integer (const Members  *members,
 static gboolean
 read_boolean (const Members  *members,
               Member          member,
+              gboolean        required,
               gboolean       *out,
               GError        **error)
 {
   const RcJsonValue *value = lookup (members, member);
 
+  if (value == NULL && !required)
+    return TRUE;
   if (value == NULL || (value->kind != RC_JSON_TRUE && value->kind != RC_JSON_FALSE))
     return bad_frame (error, "Member \"%s\" must be true or false", member_names[member].text);
 
@@ -511,6 +539,24 @@ read_error_frame (const Members  *members,
   return TRUE;
 }
 
+/* A resume token where the version 2 frames carry one: 32 bytes. */
+static gboolean
+read_resume_token (const Members  *members,
+                   Member          member,
+                   gboolean        required,
+                   RcFrame        *frame,
+                   GError        **error)
+{
+  if (lookup (members, member) == NULL && !required)
+    return TRUE;
+  if (!read_base64 (members, member, &frame->resume_token, error))
+    return FALSE;
+  if (frame->type != RC_FRAME_RESUME && g_bytes_get_size (frame->resume_token) != RC_RESUME_TOKEN_SIZE)
+    return bad_frame (error, "Member \"%s\" must hold %d bytes", member_names[member].text, RC_RESUME_TOKEN_SIZE);
+  return TRUE;
+}
+
+/* paired, and resumed, whose peer is null while nobody has joined. */
 static gboolean
 read_paired_frame (const Members  *members,
                    RcFrame        *frame,
@@ -518,21 +564,29 @@ read_paired_frame (const Members  *members,
 {
   g_autofree char *role = NULL;
   const RcJsonValue *peer_value;
+  gboolean resumed = frame->type == RC_FRAME_RESUMED;
   Members peer;
 
   if (!read_string (members, MEMBER_ROOM, TRUE, &frame->room, error) ||
       !read_string (members, MEMBER_ROLE, TRUE, &role, error) ||
-      !read_boolean (members, MEMBER_YOUR_TURN, &frame->your_turn, error))
+      !read_boolean (members, MEMBER_YOUR_TURN, TRUE, &frame->your_turn, error) ||
+      !read_resume_token (members, MEMBER_RESUME, resumed, frame, error))
+    return FALSE;
+  if (resumed && !read_integer (members, MEMBER_RELAYED, TRUE, 0, &frame->relayed_count, error))
     return FALSE;
 
   if (!rc_role_from_string (role, &frame->role))
     return bad_frame (error, "Member \"%s\" must be \"creator\" or \"joiner\"", "role");
 
   peer_value = lookup (members, MEMBER_PEER);
+  if (resumed && peer_value != NULL && peer_value->kind == RC_JSON_NULL)
+    return TRUE;
   if (peer_value == NULL || peer_value->kind != RC_JSON_OBJECT)
-    return bad_frame (error, "Member \"%s\" must be an object", "peer");
+    return bad_frame (error, resumed ? "Member \"%s\" must be an object or null" : "Member \"%s\" must be an object",
+                      "peer");
 
   collect_members (peer_value, &peer);
+  frame->has_peer = TRUE;
   return read_string (&peer, MEMBER_NAME, TRUE, &frame->peer_name, error) &&
          read_key_material (&peer, &frame->peer_keys, error);
 }
@@ -552,7 +606,8 @@ read_members (const Members      *members,
 
     case RC_FRAME_WELCOME:
       return read_integer (members, MEMBER_VERSION, TRUE, G_MININT64, &frame->version, error) &&
-             read_string (members, MEMBER_SERVER, TRUE, &frame->server, error);
+             read_string (members, MEMBER_SERVER, TRUE, &frame->server, error) &&
+             read_integer (members, MEMBER_RESUME_SECONDS, FALSE, 0, &frame->resume_seconds, error);
 
     case RC_FRAME_ERROR:
       return read_error_frame (members, frame, error);
@@ -561,6 +616,9 @@ read_members (const Members      *members,
       return read_key_material (members, &frame->keys, error);
 
     case RC_FRAME_CREATED:
+      return read_string (members, MEMBER_ROOM, TRUE, &frame->room, error) &&
+             read_resume_token (members, MEMBER_RESUME, FALSE, frame, error);
+
     case RC_FRAME_LEFT:
       return read_string (members, MEMBER_ROOM, TRUE, &frame->room, error);
 
@@ -569,7 +627,16 @@ read_members (const Members      *members,
              read_key_material (members, &frame->keys, error);
 
     case RC_FRAME_PAIRED:
+    case RC_FRAME_RESUMED:
       return read_paired_frame (members, frame, error);
+
+    case RC_FRAME_RESUME:
+      return read_string (members, MEMBER_ROOM, TRUE, &frame->room, error) &&
+             read_resume_token (members, MEMBER_TOKEN, TRUE, frame, error) &&
+             read_integer (members, MEMBER_RECEIVED, TRUE, G_MININT64, &frame->received, error);
+
+    case RC_FRAME_PEER_AWAY:
+      return read_integer (members, MEMBER_SECONDS, TRUE, 0, &frame->seconds, error);
 
     case RC_FRAME_PEER_LEFT:
       return read_string (members, MEMBER_REASON, TRUE, &frame->reason, error);
@@ -591,12 +658,14 @@ read_members (const Members      *members,
       return read_string (members, MEMBER_SENT_AT, FALSE, &frame->sent_at, error);
 
     case RC_FRAME_RELAYED:
-      return read_integer (members, MEMBER_SEQ, TRUE, 0, &frame->seq, error);
+      return read_integer (members, MEMBER_SEQ, TRUE, 0, &frame->seq, error) &&
+             read_boolean (members, MEMBER_HELD, FALSE, &frame->held, error);
 
     case RC_FRAME_UNKNOWN:
     case RC_FRAME_LEAVE:
     case RC_FRAME_PING:
     case RC_FRAME_PONG:
+    case RC_FRAME_PEER_BACK:
     default:
       return TRUE;
     }
@@ -618,7 +687,7 @@ check_values (RcFrame  *frame,
       frame->name = name;
     }
   else if (frame->type == RC_FRAME_CREATED || frame->type == RC_FRAME_PAIRED ||
-           frame->type == RC_FRAME_LEFT)
+           frame->type == RC_FRAME_LEFT || frame->type == RC_FRAME_RESUMED)
     {
       /* The server gives ids in their canonical form; anything else could
        * not be a room and would feed the key derivation garbage. */
@@ -627,12 +696,21 @@ check_values (RcFrame  *frame,
       if (room == NULL || !g_str_equal (room, frame->room))
         return bad_frame (error, "Member \"%s\" is not a room id", "room");
     }
-  else if (frame->type == RC_FRAME_JOIN)
+  else if (frame->type == RC_FRAME_JOIN || frame->type == RC_FRAME_RESUME)
     {
       char *room = rc_room_id_normalize (frame->room, error);
 
       if (room == NULL)
-        return FALSE;
+        {
+          /* No room has that id: a resume of it fails like any other. */
+          if (frame->type == RC_FRAME_RESUME)
+            {
+              g_clear_error (error);
+              g_set_error_literal (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_RESUME_FAILED,
+                                   "No room has that id");
+            }
+          return FALSE;
+        }
       g_free (frame->room);
       frame->room = room;
     }
@@ -830,6 +908,8 @@ add_members (GString       *out,
     case RC_FRAME_WELCOME:
       add_integer (out, "version", frame->version);
       add_string (out, "server", frame->server);
+      if (frame->resume_seconds >= 0)
+        add_integer (out, "resume_seconds", frame->resume_seconds);
       break;
 
     case RC_FRAME_ERROR:
@@ -852,6 +932,11 @@ add_members (GString       *out,
       break;
 
     case RC_FRAME_CREATED:
+      add_string (out, "room", frame->room);
+      if (frame->resume_token != NULL)
+        add_base64 (out, "resume", frame->resume_token);
+      break;
+
     case RC_FRAME_LEFT:
       add_string (out, "room", frame->room);
       break;
@@ -862,15 +947,35 @@ add_members (GString       *out,
       break;
 
     case RC_FRAME_PAIRED:
+    case RC_FRAME_RESUMED:
       add_string (out, "room", frame->room);
       add_string (out, "role", rc_role_to_string (frame->role));
       append_name (out, "your_turn");
       g_string_append (out, frame->your_turn ? "true" : "false");
+      if (frame->resume_token != NULL)
+        add_base64 (out, "resume", frame->resume_token);
+      if (frame->type == RC_FRAME_RESUMED)
+        add_integer (out, "relayed", frame->relayed_count);
       append_name (out, "peer");
-      g_string_append (out, "{\"name\":");
-      rc_json_append_string (out, frame->peer_name != NULL ? frame->peer_name : "");
-      add_key_material (out, &frame->peer_keys);
-      g_string_append_c (out, '}');
+      if (frame->type == RC_FRAME_RESUMED && !frame->has_peer)
+        g_string_append (out, "null");
+      else
+        {
+          g_string_append (out, "{\"name\":");
+          rc_json_append_string (out, frame->peer_name != NULL ? frame->peer_name : "");
+          add_key_material (out, &frame->peer_keys);
+          g_string_append_c (out, '}');
+        }
+      break;
+
+    case RC_FRAME_RESUME:
+      add_string (out, "room", frame->room);
+      add_base64 (out, "token", frame->resume_token);
+      add_integer (out, "received", frame->received);
+      break;
+
+    case RC_FRAME_PEER_AWAY:
+      add_integer (out, "seconds", frame->seconds);
       break;
 
     case RC_FRAME_PEER_LEFT:
@@ -894,12 +999,15 @@ add_members (GString       *out,
 
     case RC_FRAME_RELAYED:
       add_integer (out, "seq", frame->seq);
+      if (frame->held)
+        g_string_append (out, ",\"held\":true");
       break;
 
     case RC_FRAME_UNKNOWN:
     case RC_FRAME_LEAVE:
     case RC_FRAME_PING:
     case RC_FRAME_PONG:
+    case RC_FRAME_PEER_BACK:
     default:
       break;
     }

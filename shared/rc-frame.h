@@ -9,8 +9,14 @@
 
 G_BEGIN_DECLS
 
-/* The protocol version this code speaks. */
+/* The protocol version this code speaks: RC_PROTOCOL_VERSION for the
+ * clients, up to RC_PROTOCOL_VERSION_RESUME for the server, which
+ * answers each client in the version it asked for. */
 #define RC_PROTOCOL_VERSION 1
+#define RC_PROTOCOL_VERSION_RESUME 2
+
+/* A seat's resume token (docs/protocol.md 3.6): 32 random bytes. */
+#define RC_RESUME_TOKEN_SIZE 32
 
 typedef enum
 {
@@ -29,7 +35,14 @@ typedef enum
   RC_FRAME_RELAYED,
   RC_FRAME_PING,
   RC_FRAME_PONG,
+  /* Version 2 */
+  RC_FRAME_RESUME,
+  RC_FRAME_RESUMED,
+  RC_FRAME_PEER_AWAY,
+  RC_FRAME_PEER_BACK,
 } RcFrameType;
+
+#define RC_FRAME_LAST RC_FRAME_PEER_BACK
 
 /* The key material of docs/protocol.md 3.2, decoded from base64. */
 typedef struct
@@ -53,14 +66,23 @@ typedef struct
   char            *name;           /* hello (trimmed) */
   char            *password;       /* hello */
   char            *server;         /* welcome */
+  gint64           resume_seconds; /* welcome, version 2 (-1 absent) */
 
-  char            *room;           /* created, join (normalised), paired, left */
+  char            *room;           /* created, join and resume (normalised), paired, left, resumed */
   RcKeyMaterial    keys;           /* create, join */
+  GBytes          *resume_token;   /* created, paired, resumed: "resume"; resume: "token"
+                                    * (NULL absent, version 1) */
 
-  RcRole           role;           /* paired */
-  gboolean         your_turn;      /* paired */
-  char            *peer_name;      /* paired */
-  RcKeyMaterial    peer_keys;      /* paired */
+  RcRole           role;           /* paired, resumed */
+  gboolean         your_turn;      /* paired, resumed */
+  gboolean         has_peer;       /* paired; resumed: FALSE for "peer":null */
+  char            *peer_name;      /* paired, resumed */
+  RcKeyMaterial    peer_keys;      /* paired, resumed */
+
+  gint64           received;       /* resume: the peer's messages received (any integer) */
+  gint64           relayed_count;  /* resumed: "relayed", this client's messages relayed or held */
+  gint64           seconds;        /* peer-away: seconds left (-1 absent) */
+  gboolean         held;           /* relayed: held for an away peer */
 
   gint64           seq;            /* message, relayed; error bad-sequence, not-delivered (-1 absent) */
   GBytes          *ciphertext;     /* message, decoded */

@@ -58,6 +58,8 @@ static const struct
   [RC_PROTOCOL_ERROR_NOT_DELIVERED] = { "not-delivered", "The message could not be delivered" },
   [RC_PROTOCOL_ERROR_RATE_LIMITED] = { "rate-limited", "Too many requests" },
   [RC_PROTOCOL_ERROR_SHUTTING_DOWN] = { "shutting-down", "The server is shutting down" },
+  [RC_PROTOCOL_ERROR_RESUME_FAILED] = { "resume-failed", "That chat cannot be resumed" },
+  [RC_PROTOCOL_ERROR_SESSION_REPLACED] = { "session-replaced", "The chat was resumed on another connection" },
   [RC_PROTOCOL_ERROR_UNKNOWN] = { "unknown", "Unknown error" },
 };
 

@@ -25,6 +25,9 @@ typedef enum
   RC_PROTOCOL_ERROR_NOT_DELIVERED,
   RC_PROTOCOL_ERROR_RATE_LIMITED,
   RC_PROTOCOL_ERROR_SHUTTING_DOWN,
+  /* Version 2 (docs/protocol.md 3.6) */
+  RC_PROTOCOL_ERROR_RESUME_FAILED,
+  RC_PROTOCOL_ERROR_SESSION_REPLACED,
   /* A code this version does not know; the frame's text is kept. */
   RC_PROTOCOL_ERROR_UNKNOWN,
 } RcProtocolError;

@@ -28,19 +28,19 @@ test_caps (void)
 
   /* Logging in moves a connection out of the address's count of those
    * that have not: room for one more. */
-  g_assert_true (rc_admission_admit (admission, "192.0.2.1"));
+  g_assert_cmpint (rc_admission_admit (admission, "192.0.2.1"), ==, RC_ADMIT_OK);
   g_assert_true (rc_admission_open (admission, "192.0.2.1"));
   g_assert_false (rc_admission_open (admission, "192.0.2.1"));
 
-  rc_admission_get_counts (admission, &open, &admitted);
+  rc_admission_get_counts (admission, &open, &admitted, NULL);
   g_assert_cmpuint (open, ==, 6);
   g_assert_cmpuint (admitted, ==, 1);
 
   /* A failed login gives its place among the logged-in back. */
-  g_assert_true (rc_admission_admit (admission, "192.0.2.2"));
+  g_assert_cmpint (rc_admission_admit (admission, "192.0.2.2"), ==, RC_ADMIT_OK);
   rc_admission_release (admission, "192.0.2.2");
   rc_admission_close (admission, "192.0.2.2", FALSE);
-  rc_admission_get_counts (admission, &open, &admitted);
+  rc_admission_get_counts (admission, &open, &admitted, NULL);
   g_assert_cmpuint (open, ==, 5);
   g_assert_cmpuint (admitted, ==, 1);
 }
@@ -52,12 +52,12 @@ test_logged_in_per_address (void)
 
   for (guint i = 0; i < 3; i++)
     g_assert_true (i < 2 ? rc_admission_open (admission, "2001:db8::/64") : TRUE);
-  g_assert_true (rc_admission_admit (admission, "2001:db8::/64"));
+  g_assert_cmpint (rc_admission_admit (admission, "2001:db8::/64"), ==, RC_ADMIT_OK);
   g_assert_true (rc_admission_open (admission, "2001:db8::/64"));
-  g_assert_true (rc_admission_admit (admission, "2001:db8::/64"));
+  g_assert_cmpint (rc_admission_admit (admission, "2001:db8::/64"), ==, RC_ADMIT_OK);
   g_assert_true (rc_admission_open (admission, "2001:db8::/64"));
   /* MAX_CONNECTIONS_PER_IP logged in already: server-full for the third. */
-  g_assert_false (rc_admission_admit (admission, "2001:db8::/64"));
+  g_assert_cmpint (rc_admission_admit (admission, "2001:db8::/64"), ==, RC_ADMIT_FULL);
 }
 
 static void
@@ -72,9 +72,9 @@ test_server_full (void)
 
       g_assert_true (rc_admission_open (admission, key));
       if (i < 2)
-        g_assert_true (rc_admission_admit (admission, key));
+        g_assert_cmpint (rc_admission_admit (admission, key), ==, RC_ADMIT_OK);
       else
-        g_assert_false (rc_admission_admit (admission, key));
+        g_assert_cmpint (rc_admission_admit (admission, key), ==, RC_ADMIT_FULL);
     }
   /* Past the overflow, even the accept is refused. */
   g_assert_false (rc_admission_open (admission, "198.51.100.1"));
@@ -82,6 +82,38 @@ test_server_full (void)
   /* A reload that lowers the caps keeps the connections there are. */
   rc_admission_set_limits (admission, 1, 64);
   g_assert_cmpuint (rc_admission_get_max_connections (admission), ==, 1);
+}
+
+/* Away seats (docs/protocol.md 3.6) take places like connections; the
+ * places their own address's seats fill still let it in, to resume. */
+static void
+test_away_seats (void)
+{
+  g_autoptr(RcAdmission) admission = rc_admission_new (3, 2);
+  guint away = 0;
+
+  /* 192.0.2.1 had two connections; both dropped, their seats away */
+  rc_admission_hold_seat (admission, "192.0.2.1");
+  rc_admission_hold_seat (admission, "192.0.2.1");
+  rc_admission_get_counts (admission, NULL, NULL, &away);
+  g_assert_cmpuint (away, ==, 2);
+
+  /* Full for that address but for its seats: in, to resume */
+  g_assert_true (rc_admission_open (admission, "192.0.2.1"));
+  g_assert_cmpint (rc_admission_admit (admission, "192.0.2.1"), ==, RC_ADMIT_TO_RESUME);
+
+  /* Another address takes the last place; then the server is full for it,
+   * whatever another address's seats */
+  g_assert_true (rc_admission_open (admission, "192.0.2.2"));
+  g_assert_true (rc_admission_open (admission, "192.0.2.2"));
+  g_assert_cmpint (rc_admission_admit (admission, "192.0.2.2"), ==, RC_ADMIT_FULL);
+
+  /* A seat resumed or expired frees its place */
+  rc_admission_free_seat (admission, "192.0.2.1");
+  rc_admission_free_seat (admission, "192.0.2.1");
+  g_assert_cmpint (rc_admission_admit (admission, "192.0.2.2"), ==, RC_ADMIT_OK);
+  rc_admission_get_counts (admission, NULL, NULL, &away);
+  g_assert_cmpuint (away, ==, 0);
 }
 
 /* With a low descriptor limit, MAX_CONNECTIONS is lowered (and said so)
@@ -120,6 +152,7 @@ main (int    argc,
   g_test_add_func ("/server/admission/caps", test_caps);
   g_test_add_func ("/server/admission/logged-in-per-address", test_logged_in_per_address);
   g_test_add_func ("/server/admission/server-full", test_server_full);
+  g_test_add_func ("/server/admission/away-seats", test_away_seats);
   g_test_add_func ("/server/admission/descriptors", test_descriptors);
 
   return g_test_run ();

@@ -22,10 +22,12 @@ test_welcome (void)
   test_server_start (server);
   client = test_client_new_for_server (server);
 
-  /* A newer client is answered with the version the server will use. */
+  /* A newer client is answered with the version the server will use:
+   * 2, with how long it keeps a seat (RESUME_SECONDS, 60 by default). */
   test_client_send (client, hello);
   welcome = test_client_expect (client, RC_FRAME_WELCOME);
-  g_assert_cmpint (welcome->version, ==, 1);
+  g_assert_cmpint (welcome->version, ==, 2);
+  g_assert_cmpint (welcome->resume_seconds, ==, 60);
   g_assert_cmpstr (welcome->server, ==, "Test server");
 
   test_client_send_line (client, "{\"type\":\"ping\"}");

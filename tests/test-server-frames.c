@@ -184,7 +184,7 @@ test_strict_json (void)
    * server is still there for everyone */
   client = test_client_hello (server, "Ana");
   send_raw (client, "{\"type\":\"ping\",\"x\":[[[[[[[[[[[[[[{}]]]]]]]]]]]]]]}\n", 51);
-  g_free (test_client_expect (client, RC_FRAME_PONG));
+  rc_frame_free (test_client_expect (client, RC_FRAME_PONG));
 }
 
 static void

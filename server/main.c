@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <locale.h>
 #include <glib.h>
 
 #include "rc-server-command.h"
@@ -12,6 +13,8 @@ int
 main (int    argc,
       char **argv)
 {
+  /* GLib's messages in the locale's characters (quotes, not "?") */
+  setlocale (LC_ALL, "");
   rc_tls_priority_apply ();
 
   return rc_server_command_run (argc, argv);

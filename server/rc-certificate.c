@@ -215,7 +215,7 @@ generate (RcStateDir  *dir,
                            RC_STATE_WRITE_DURABLE, error))
     return FALSE;
 
-  g_message ("Made a self-signed Ed25519 certificate, valid for 10 years: %s/%s",
+  g_info ("Made a self-signed Ed25519 certificate, valid for 10 years: %s/%s",
              rc_state_dir_get_path (dir), RC_STATE_CERT_FILE);
   return TRUE;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "rc-connection-private.h"
+#include "rc-server-log.h"
 
 /* Logging in (docs/protocol.md 3.1), in the order its decisions say: a
  * blocked address, the protocol version, the name (checked as the frame is
@@ -30,20 +31,22 @@ wrong_password (RcConnection  *self,
                 RcFrame      **close_frame)
 {
   RcServerContext *context = self->context;
+  RcLogSubject subject = { self->address_text, NULL, frame->name };
 
   rc_statistics_record (context->statistics, RC_STATISTICS_WRONG_PASSWORD, self->address_text, frame->name);
   if (blocked)
     rc_statistics_record (context->statistics, RC_STATISTICS_BLOCK, self->address_text, frame->name);
 
   if (!rc_state_writer_sync (context->writer))
-    g_warning ("The wrong password from %s could not be saved: logins from there are refused until it is",
-               self->address_text);
+    rc_log_warning (&subject, "The wrong password from %s could not be saved: logins from there are refused until it is",
+                    self->address_text);
 
   if (blocked)
-    g_warning ("Blocked %s after too many wrong passwords (the last one given by %s)",
-               self->address_key, frame->name);
+    rc_log_warning (&subject, "Blocked %s after too many wrong passwords (the last one given by %s)",
+                    self->address_key, frame->name);
   else
-    g_message ("Wrong password from %s at %s; %u attempts left", frame->name, self->address_text, attempts_left);
+    rc_log_notice (&subject, "Wrong password from %s at %s; %u attempts left", frame->name, self->address_text,
+                   attempts_left);
 
   _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_AUTH_FAILED);
   (*close_frame)->attempts_left = attempts_left;
@@ -64,18 +67,19 @@ _rc_connection_handle_hello (RcConnection  *self,
   gboolean blocked;
   gint64 version;
   RcAdmit admit;
+  RcLogSubject subject = { self->address_text, NULL, frame->name };
 
   if (rc_block_list_is_blocked (blocks, self->address_key, &retry_after))
     {
       rc_statistics_record (context->statistics, RC_STATISTICS_HELLO, self->address_text, frame->name);
-      g_message ("Refused %s from blocked address %s for another %" G_GINT64_FORMAT " s",
+      rc_log_notice (&subject, "Refused %s from blocked address %s for another %" G_GINT64_FORMAT " s",
                  frame->name, self->address_text, retry_after);
       return refuse (self, close_frame, RC_PROTOCOL_ERROR_BLOCKED, retry_after);
     }
 
   if (frame->version < RC_PROTOCOL_VERSION)
     {
-      g_message ("Refused %s from %s: protocol version %" G_GINT64_FORMAT,
+      rc_log_notice (&subject, "Refused %s from %s: protocol version %" G_GINT64_FORMAT,
                  frame->name, self->address_text, frame->version);
       return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION);
     }
@@ -88,7 +92,7 @@ _rc_connection_handle_hello (RcConnection  *self,
       if (admit == RC_ADMIT_TO_RESUME)
         rc_admission_release (context->admission, self->address_key);
       rc_statistics_record (context->statistics, RC_STATISTICS_HELLO, self->address_text, frame->name);
-      g_message ("Refused %s from %s: the server is full", frame->name, self->address_text);
+      rc_log_notice (&subject, "Refused %s from %s: the server is full", frame->name, self->address_text);
       return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_SERVER_FULL);
     }
 
@@ -101,13 +105,13 @@ _rc_connection_handle_hello (RcConnection  *self,
     case RC_ATTEMPT_BLOCKED:
       rc_admission_release (context->admission, self->address_key);
       rc_statistics_record (context->statistics, RC_STATISTICS_HELLO, self->address_text, frame->name);
-      g_message ("Refused %s from blocked address %s", frame->name, self->address_text);
+      rc_log_notice (&subject, "Refused %s from blocked address %s", frame->name, self->address_text);
       return refuse (self, close_frame, RC_PROTOCOL_ERROR_BLOCKED, retry_after);
     case RC_ATTEMPT_BUSY:
     default:
       rc_admission_release (context->admission, self->address_key);
       rc_statistics_record (context->statistics, RC_STATISTICS_HELLO, self->address_text, frame->name);
-      g_message ("Refused %s from %s: too many logins from there at once", frame->name, self->address_text);
+      rc_log_notice (&subject, "Refused %s from %s: too many logins from there at once", frame->name, self->address_text);
       return refuse (self, close_frame, RC_PROTOCOL_ERROR_RATE_LIMITED, 1);
     }
 
@@ -125,7 +129,7 @@ _rc_connection_handle_hello (RcConnection  *self,
   self->resume_only = admit == RC_ADMIT_TO_RESUME;
   self->version = version;
   self->name = g_strdup (frame->name);
-  g_info ("%s authenticated from %s (connection %" G_GUINT64_FORMAT ")",
+  rc_log_info (&subject, "%s logged in from %s (connection %" G_GUINT64_FORMAT ")",
           self->name, self->address_text, self->id);
 
   welcome = rc_frame_new (RC_FRAME_WELCOME);

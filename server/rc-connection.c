@@ -395,7 +395,7 @@ handshake (RcConnection *self)
   /* A client that connects and says nothing holds nothing of TLS. */
   if (!rc_tls_session_wait_readable (self->tls, deadline, context->wake, &error))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
+      g_debug ("Connection %" G_GUINT64_FORMAT " from %s sent nothing: %s",
               self->id, self->address_text, error->message);
       return FALSE;
     }
@@ -406,7 +406,7 @@ handshake (RcConnection *self)
    * hello a byte at a time holds its place for that long at most. */
   if (!rc_tls_session_handshake (self->tls, context->credentials, context->handshakes, deadline, context->wake, &error))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text, error->message);
+      g_debug ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text, error->message);
       return FALSE;
     }
 
@@ -604,7 +604,7 @@ handle_parse_error (RcConnection  *self,
       return rc_connection_write_error (self, RC_PROTOCOL_ERROR_BAD_STATE) ? SERVE_CONTINUE : SERVE_CLOSE_QUIETLY;
     }
 
-  g_info ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
+  g_debug ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
   return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
 }
 
@@ -734,22 +734,22 @@ handle_read_error (RcConnection  *self,
   if (error == NULL ||
       g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TRUNCATED))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT " closed by the client", self->id);
+      g_debug ("Connection %" G_GUINT64_FORMAT " closed by the client", self->id);
       return SERVE_CLOSE_QUIETLY;
     }
   if (g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_TOO_LONG) ||
       g_error_matches (error, RC_FRAME_READER_ERROR, RC_FRAME_READER_ERROR_INVALID_UTF8))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
+      g_debug ("Connection %" G_GUINT64_FORMAT ": bad frame: %s", self->id, error->message);
       return _rc_connection_close_with (self, close_frame, RC_PROTOCOL_ERROR_BAD_FRAME);
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
-      g_info ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text,
+      g_debug ("Connection %" G_GUINT64_FORMAT " from %s: %s", self->id, self->address_text,
               self->authenticated ? "no frame for too long, closed" : "no hello in time, closed");
       return SERVE_CLOSE;
     }
-  g_info ("Connection %" G_GUINT64_FORMAT ": %s", self->id, error->message);
+  g_debug ("Connection %" G_GUINT64_FORMAT ": %s", self->id, error->message);
   return SERVE_CLOSE_QUIETLY;
 }
 
@@ -905,7 +905,7 @@ finish (RcConnection *self,
   rc_admission_close (self->context->admission, self->address_key, self->admitted);
 
   if (self->name != NULL)
-    g_info ("%s left (connection %" G_GUINT64_FORMAT " from %s closed)",
+    g_debug ("%s left (connection %" G_GUINT64_FORMAT " from %s closed)",
             self->name, self->id, self->address_text);
 }
 
@@ -922,7 +922,7 @@ rc_connection_run (RcConnection *self)
 
   g_return_if_fail (RC_IS_CONNECTION (self));
 
-  g_info ("Connection %" G_GUINT64_FORMAT " from %s", self->id, self->address_text);
+  g_debug ("Connection %" G_GUINT64_FORMAT " from %s", self->id, self->address_text);
 
   if (!handshake (self))
     {

@@ -8,6 +8,7 @@
 
 #include "rc-crypto.h"
 #include "rc-room-private.h"
+#include "rc-server-log.h"
 #include "rc-tsan.h"
 
 /* Version 2 (docs/protocol.md 3.6): a seat whose connection is lost waits
@@ -166,7 +167,8 @@ expire (gpointer data)
     {
       RcConnection *peer = room->seats[_rc_room_other_role (expiry->role)].connection;
 
-      g_message ("Room %s ended: %s did not come back in time", room->id, seat->name);
+      rc_log_info (&(RcLogSubject) { NULL, room->id, seat->name }, "Room %s ended: %s did not come back in time",
+                   room->id, seat->name);
       if (seat->held != NULL && peer != NULL)
         {
           RcFrame answer;
@@ -214,7 +216,8 @@ _rc_room_seat_go_away (RcRoom *room,
   g_source_set_callback (seat->expiry, expire, expiry, expiry_free);
   g_source_attach (seat->expiry, seat->context->main_context);
 
-  g_message ("Room %s: %s's connection dropped; the seat waits %u s", room->id, seat->name, seconds);
+  rc_log_info (&(RcLogSubject) { NULL, room->id, seat->name }, "Room %s: %s's connection dropped; the seat waits %u s",
+               room->id, seat->name, seconds);
   _rc_room_tell_away (room, role, room->seats[_rc_room_other_role (role)].connection);
 }
 
@@ -331,7 +334,8 @@ rc_room_resume (RcRoom       *room,
       /* The old connection is gone, but the server has not noticed yet. */
       RcConnection *old = g_steal_pointer (&seat->connection);
 
-      g_message ("Room %s: %s resumed on a new connection; the old one is closed", room->id, seat->name);
+      rc_log_info (&(RcLogSubject) { NULL, room->id, seat->name }, "Room %s: %s resumed on a new connection; the old one is closed",
+                   room->id, seat->name);
       rc_connection_write_error (old, RC_PROTOCOL_ERROR_SESSION_REPLACED);
       rc_connection_kill (old);
       rc_connection_set_room (old, NULL);
@@ -340,7 +344,7 @@ rc_room_resume (RcRoom       *room,
   else
     {
       seat_stop_waiting (seat);
-      g_message ("Room %s: %s is back", room->id, seat->name);
+      rc_log_info (&(RcLogSubject) { NULL, room->id, seat->name }, "Room %s: %s is back", room->id, seat->name);
     }
 
   _rc_room_seat_occupy (room, role, connection);

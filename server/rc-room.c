@@ -9,6 +9,7 @@
 #include "rc-frame-reader.h"
 #include "rc-room-private.h"
 #include "rc-room-registry.h"
+#include "rc-server-log.h"
 #include "rc-tsan.h"
 
 /* A room's life in version 1 terms (docs/protocol.md 3.2, 3.3): created,
@@ -190,7 +191,7 @@ rc_room_create (RcRoomRegistry      *registry,
   ok = rc_connection_write_frame (creator, &created);
   rc_frame_clear (&created);
   if (ok)
-    g_message ("%s created room %s", name, room->id);
+    rc_log_info (&(RcLogSubject) { NULL, room->id, name }, "%s created room %s", name, room->id);
   else
     {
       _rc_room_close (room);
@@ -294,7 +295,7 @@ rc_room_join (RcRoom              *room,
         }
       else
         {
-          g_message ("%s joined room %s of %s", name, room->id, creator->name);
+          rc_log_info (&(RcLogSubject) { NULL, room->id, name }, "%s joined room %s of %s", name, room->id, creator->name);
           if (creator->away)
             _rc_room_tell_away (room, RC_ROLE_CREATOR, joiner);
         }
@@ -338,7 +339,8 @@ rc_room_leave (RcRoom       *room,
 
   if (room->paired)
     _rc_room_tell_peer_left (room->seats[_rc_room_other_role (role)].connection, "left");
-  g_message ("%s left room %s", room->seats[role].name, room->id);
+  rc_log_info (&(RcLogSubject) { NULL, room->id, room->seats[role].name }, "%s left room %s",
+               room->seats[role].name, room->id);
 
   _rc_room_clear_members (room);
   g_mutex_unlock (&room->lock);
@@ -371,7 +373,8 @@ rc_room_drop (RcRoom       *room,
           _rc_room_close (room);
           if (room->paired && tell_peer)
             _rc_room_tell_peer_left (room->seats[_rc_room_other_role (role)].connection, "disconnected");
-          g_message ("Room %s ended: %s disconnected", room->id, room->seats[role].name);
+          rc_log_info (&(RcLogSubject) { NULL, room->id, room->seats[role].name }, "Room %s ended: %s disconnected",
+                       room->id, room->seats[role].name);
           _rc_room_clear_members (room);
         }
     }
@@ -454,7 +457,8 @@ message_not_written (RcRoom       *room,
         {
           RcFrame peer_left;
 
-          g_message ("Room %s ended: a message to %s could not be delivered", room->id, seat->name);
+          rc_log_info (&(RcLogSubject) { NULL, room->id, seat->name }, "Room %s ended: a message to %s could not be delivered",
+                       room->id, seat->name);
           rc_connection_kill (peer);
           _rc_room_close (room);
 

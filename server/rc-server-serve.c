@@ -31,7 +31,7 @@ typedef struct
 static int
 fail (const char *message)
 {
-  g_printerr ("roomchat-server: %s\n", message);
+  rc_server_log_failure (message);
   return 1;
 }
 
@@ -131,17 +131,9 @@ reload (ServeState *state)
   g_autoptr(GPtrArray) need_restart = g_ptr_array_new ();
   RcServerSettings settings = { NULL };
   const char *path = state->options->config_path != NULL ? state->options->config_path : "the command line";
-  int log_fd;
 
   /* logrotate moved the log away: a new file under the old name. */
-  log_fd = rc_state_dir_open_append (state->state_dir, RC_STATE_LOG_FILE, &error);
-  if (log_fd >= 0)
-    rc_server_log_reopen (log_fd);
-  else
-    {
-      g_warning ("Reload: cannot reopen the log file, writing on to the old one: %s", error->message);
-      g_clear_error (&error);
-    }
+  rc_server_log_reopen ();
 
   config = rc_server_setup_config (state->options, &error);
   if (config != NULL)
@@ -167,10 +159,10 @@ reload (ServeState *state)
     {
       g_autofree char *keys = join_keys (changed);
 
-      g_message ("Reloaded %s: %s changed", path, keys);
+      g_info ("Reloaded %s: %s changed", path, keys);
     }
   else
-    g_message ("Reloaded %s: nothing a reload changes is different", path);
+    g_info ("Reloaded %s: nothing a reload changes is different", path);
 
   /* The keys that need a restart stay as they run. */
   g_free (config->host_address);
@@ -206,7 +198,7 @@ on_status_signal (gpointer data)
 static gboolean
 on_unused_signal (gpointer data)
 {
-  g_message ("SIGUSR2 does nothing here: SIGHUP reloads the configuration, SIGUSR1 logs the status, "
+  g_info ("SIGUSR2 does nothing here: SIGHUP reloads the configuration, SIGUSR1 logs the status, "
              "SIGTERM stops the server");
   return G_SOURCE_CONTINUE;
 }
@@ -231,7 +223,6 @@ rc_server_serve (const RcServerOptions *options)
     { SIGUSR2, on_unused_signal },
   };
   guint signal_ids[G_N_ELEMENTS (signals)];
-  int log_fd;
   int status = 0;
 
   /* A client gone in the middle of a write is that write's error. */
@@ -248,12 +239,8 @@ rc_server_serve (const RcServerOptions *options)
     }
   state.state_dir = state_dir;
 
-  log_fd = rc_state_dir_open_append (state_dir, RC_STATE_LOG_FILE, &error);
-  if (log_fd >= 0)
-    {
-      rc_server_log_init (log_fd);
-      password = rc_server_setup_password (state.config, state_dir, &error);
-    }
+  rc_server_log_init (rc_state_dir_dup_fd (state_dir), RC_STATE_LOG_FILE);
+  password = rc_server_setup_password (state.config, state_dir, &error);
   if (password != NULL)
     certificate = rc_server_setup_certificate (state.config, state_dir, &error);
   if (certificate != NULL)
@@ -280,7 +267,7 @@ rc_server_serve (const RcServerOptions *options)
     {
       g_main_loop_run (loop);
       rc_server_finish (server);
-      g_message ("Stopped");
+      g_info ("Stopped");
     }
   else
     status = fail (error->message);

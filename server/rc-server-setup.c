@@ -120,7 +120,7 @@ rc_server_setup_password (const RcServerConfig  *config,
   if (password != NULL)
     {
       g_strstrip (password);
-      g_message ("No SERVER_PASSWORD is configured: using the one kept in %s", path);
+      g_info ("No SERVER_PASSWORD is configured: using the one kept in %s", path);
     }
   else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {

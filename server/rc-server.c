@@ -76,7 +76,7 @@ rc_server_incoming (GSocketService    *service,
 
   if (shutting_down || !rc_admission_open (self->admission, key))
     {
-      g_info ("Connection from %s refused: %s", text,
+      g_debug ("Connection from %s refused: %s", text,
               shutting_down ? "shutting down" : "too many connections, or too many from there not logged in");
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
@@ -289,12 +289,12 @@ listen_on_host (RcServer  *self,
       if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self), address, G_SOCKET_TYPE_STREAM,
                                           G_SOCKET_PROTOCOL_TCP, NULL, &effective, &last_error))
         {
-          g_message ("Cannot listen on %s port %u: %s", text, port, last_error->message);
+          g_warning ("Cannot listen on %s port %u: %s", text, port, last_error->message);
           continue;
         }
 
       port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-      g_message ("Listening on %s port %u", text, port);
+      g_info ("Listening on %s port %u", text, port);
       bound++;
     }
   g_resolver_free_addresses (addresses);
@@ -339,7 +339,7 @@ rc_server_start (RcServer  *self,
   g_cancellable_make_pollfd (context->wake, &self->wake_fd);
 
   fingerprint = rc_certificate_fingerprint (rc_tls_credentials_get_certificate (context->credentials));
-  g_message ("%s is up: at most %u connections, %u per address; certificate SHA-256 fingerprint %s",
+  g_info ("%s is up: at most %u connections, %u per address; certificate SHA-256 fingerprint %s",
              context->name, rc_admission_get_max_connections (context->admission),
              rc_admission_get_max_per_address (context->admission), fingerprint);
 
@@ -421,7 +421,7 @@ rc_server_begin_shutdown (RcServer *self)
     g_ptr_array_add (connections, g_object_ref (connection));
   g_mutex_unlock (&self->lock);
 
-  g_message ("Shutting down: closing %u connections", connections->len);
+  g_info ("Shutting down: closing %u connections", connections->len);
   for (guint i = 0; i < connections->len; i++)
     rc_connection_terminate (g_ptr_array_index (connections, i));
   /* Last: a connection woken by it must find its own flag set. */
@@ -458,7 +458,7 @@ rc_server_log_status (RcServer *self)
 
   rc_admission_get_counts (self->admission, &open, &admitted, &away);
   rc_room_registry_snapshot (self->context->registry, &waiting, &active);
-  g_message ("Status: %u connections open, %u logged in, %u seats away; %u rooms waiting, %u chats; "
+  g_info ("Status: %u connections open, %u logged in, %u seats away; %u rooms waiting, %u chats; "
              "heap %.1f MiB in use, %.1f MiB free",
              open, admitted, away, waiting->len, active->len,
              (double) (heap.uordblks + heap.hblkhd) / (1024 * 1024), (double) heap.fordblks / (1024 * 1024));

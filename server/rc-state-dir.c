@@ -451,3 +451,13 @@ rc_state_dir_open_append (RcStateDir  *self,
   set_errno_error (error, errno, "%s: cannot open", path);
   return -1;
 }
+
+/* A descriptor of the directory itself, for the caller to keep (and
+ * close): the log opens and rotates its file through it. */
+int
+rc_state_dir_dup_fd (RcStateDir *self)
+{
+  g_return_val_if_fail (RC_IS_STATE_DIR (self), -1);
+
+  return fcntl (self->fd, F_DUPFD_CLOEXEC, 0);
+}

@@ -47,6 +47,7 @@ gboolean    rc_state_dir_remove        (RcStateDir   *self,
                                         const char   *name,
                                         GError      **error);
 void        rc_state_dir_remove_stale  (RcStateDir   *self);
+int         rc_state_dir_dup_fd        (RcStateDir   *self);
 int         rc_state_dir_open_append   (RcStateDir   *self,
                                         const char   *name,
                                         GError      **error);

@@ -27,6 +27,7 @@ packages="
   libgtk-4-dev
   libclang-rt-dev
   libjson-glib-dev
+  libsystemd-dev
   librsvg2-common
   meson
   nettle-dev

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <glib-unix.h>
+#include <systemd/sd-daemon.h>
 
 #include "rc-server.h"
 #include "rc-server-log.h"
@@ -55,6 +56,7 @@ on_stop_signal (gpointer data)
 
   if (state->wait_id == 0)
     {
+      sd_notify (0, "STOPPING=1\nSTATUS=Shutting down: telling every client");
       rc_server_begin_shutdown (state->server);
       state->deadline = g_get_monotonic_time () + SHUTDOWN_WAIT_US;
       state->wait_id = g_timeout_add (20, wait_for_connections, state);
@@ -132,6 +134,8 @@ reload (ServeState *state)
   RcServerSettings settings = { NULL };
   const char *path = state->options->config_path != NULL ? state->options->config_path : "the command line";
 
+  sd_notifyf (0, "RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT, g_get_monotonic_time ());
+
   /* logrotate moved the log away: a new file under the old name. */
   rc_server_log_reopen ();
 
@@ -141,6 +145,7 @@ reload (ServeState *state)
   if (password == NULL)
     {
       g_warning ("Reload failed, the configuration stays as it was: %s", error->message);
+      sd_notify (0, "READY=1\nSTATUS=Serving; the last reload failed, see the log");
       return;
     }
 
@@ -177,6 +182,7 @@ reload (ServeState *state)
 
   rc_server_config_free (state->config);
   state->config = g_steal_pointer (&config);
+  sd_notify (0, "READY=1\nSTATUS=Serving");
 }
 
 static gboolean
@@ -265,6 +271,8 @@ rc_server_serve (const RcServerOptions *options)
 
   if (rc_server_start (server, &error))
     {
+      /* systemctl start returns now, with the port open. */
+      sd_notifyf (0, "READY=1\nSTATUS=Serving on port %u", rc_server_get_port (server));
       g_main_loop_run (loop);
       rc_server_finish (server);
       g_info ("Stopped");

@@ -12,6 +12,7 @@
 
 #include "rc-certificate.h"
 #include "rc-config.h"
+#include "rc-server-check.h"
 #include "rc-server-command.h"
 #include "rc-server-serve.h"
 #include "rc-state-dir.h"
@@ -19,7 +20,7 @@
 /* The command line of roomchat-server:
  *
  *   roomchat-server [--config FILE] [--host H] [--port P] [--state-dir D]
- *   roomchat-server [--config FILE | --state-dir D] stats | reset | fingerprint
+ *   roomchat-server [--config FILE | --state-dir D] stats | reset | fingerprint | check-config
  *   roomchat-server hash-password [--iterations N]
  *
  * Exit status: 0 success, 1 a failure (said in one line on standard error),
@@ -271,7 +272,7 @@ rc_server_command_run (int    argc,
 
   set_thread_stack_size ();
 
-  context = g_option_context_new ("[stats|reset|fingerprint|hash-password]");
+  context = g_option_context_new ("[stats|reset|fingerprint|check-config|hash-password]");
   g_option_context_set_summary (context,
                                 "Serves RoomChat: private, end-to-end encrypted chats of two.\n\n"
                                 "Commands:\n"
@@ -279,6 +280,7 @@ rc_server_command_run (int    argc,
                                 "  stats           print the statistics of the state directory\n"
                                 "  reset           clear statistics, blocks and log (never the certificate or the password)\n"
                                 "  fingerprint     print the SHA-256 fingerprint of the server certificate\n"
+                                "  check-config    load the configuration as a start would and print it (password hidden)\n"
                                 "  hash-password   read a password on standard input and print its SERVER_PASSWORD hash");
   g_option_context_add_main_entries (context, entries, NULL);
 
@@ -312,6 +314,8 @@ rc_server_command_run (int    argc,
     return reset (&options);
   if (g_str_equal (command, "fingerprint"))
     return print_fingerprint (&options);
+  if (g_str_equal (command, "check-config"))
+    return rc_server_check_config (&options);
   if (g_str_equal (command, "hash-password"))
     return hash_password (&options);
 

@@ -89,44 +89,130 @@ warn_about_password_at_rest (const RcServerConfig *config,
                config->path != NULL ? config->path : "--config", iterations, RC_PASSWORD_DEFAULT_ITERATIONS);
 }
 
+/* systemd's LoadCredential= puts the secret in a file of its own, so the
+ * configuration needs none; NULL without error when there is no credential. */
+static char *
+read_password_credential (char   **out_path,
+                          GError **error)
+{
+  const char *directory = g_getenv ("CREDENTIALS_DIRECTORY");
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  if (directory == NULL || *directory == '\0')
+    return NULL;
+
+  path = g_build_filename (directory, RC_SERVER_PASSWORD_CREDENTIAL, NULL);
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return NULL;
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "credential %s: ",
+                                  RC_SERVER_PASSWORD_CREDENTIAL);
+      return NULL;
+    }
+
+  if (length > RC_SERVER_PASSWORD_CREDENTIAL_MAX || memchr (contents, '\0', length) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: a password or a `roomchat-server hash-password` hash is expected "
+                   "(one line of text)", path);
+      return NULL;
+    }
+
+  g_strchomp (contents);
+  *out_path = g_steal_pointer (&path);
+  return g_steal_pointer (&contents);
+}
+
+static RcPassword *
+password_new_from (const char  *text,
+                   const char  *origin,
+                   GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  RcPassword *result = rc_password_new (text, &local_error);
+
+  if (result == NULL)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", origin, local_error->message);
+  return result;
+}
+
 /**
- * rc_server_setup_password:
+ * rc_server_setup_find_password:
+ * @state_dir: (nullable): the state directory, NULL when it does not exist yet
+ * @create: make and keep a password when none is configured or kept
+ * @origin: (out): where the password comes from, in words
  *
- * SERVER_PASSWORD, or the password made at the first start without one.
+ * The roomchat-password credential, SERVER_PASSWORD, or the password kept
+ * in the state directory since a first start without either, in that order.
+ * Without @create and without a password, returns NULL and no error.
  */
 RcPassword *
-rc_server_setup_password (const RcServerConfig  *config,
-                          RcStateDir            *state_dir,
-                          GError               **error)
+rc_server_setup_find_password (const RcServerConfig  *config,
+                               RcStateDir            *state_dir,
+                               gboolean               create,
+                               char                 **origin,
+                               GError               **error)
 {
+  const char *config_path = config->path != NULL ? config->path : "--config";
   g_autofree char *path = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *credential_path = NULL;
+  g_autofree char *credential = NULL;
   g_autoptr(GError) local_error = NULL;
   RcPassword *result;
 
-  if (config->server_password != NULL)
-    {
-      result = rc_password_new (config->server_password, &local_error);
-      if (result == NULL)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s",
-                     config->path != NULL ? config->path : "--config", local_error->message);
-      else
-        warn_about_password_at_rest (config, result);
-      return result;
-    }
-
-  path = g_build_filename (config->state_dir, RC_STATE_PASSWORD_FILE, NULL);
-  password = rc_state_dir_read (state_dir, RC_STATE_PASSWORD_FILE, NULL, &local_error);
-  if (password != NULL)
-    {
-      g_strstrip (password);
-      g_info ("No SERVER_PASSWORD is configured: using the one kept in %s", path);
-    }
-  else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+  credential = read_password_credential (&credential_path, &local_error);
+  if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+  if (credential != NULL)
+    {
+      if (config->server_password != NULL)
+        g_info ("Using the password of the credential %s; SERVER_PASSWORD in %s is not used",
+                credential_path, config_path);
+      result = password_new_from (credential, credential_path, error);
+      explicit_bzero (credential, strlen (credential));
+      if (result != NULL && rc_password_get_iterations (result) > 0 &&
+          rc_password_get_iterations (result) < RC_PASSWORD_WEAK_ITERATIONS)
+        g_warning ("%s: the hash has %u PBKDF2 iterations, which is quick to crack: "
+                   "make a new one with `roomchat-server hash-password` (%u by default)",
+                   credential_path, rc_password_get_iterations (result), RC_PASSWORD_DEFAULT_ITERATIONS);
+      *origin = g_strdup_printf ("the credential %s", credential_path);
+      return result;
+    }
+
+  if (config->server_password != NULL)
+    {
+      result = password_new_from (config->server_password, config_path, error);
+      if (result != NULL)
+        warn_about_password_at_rest (config, result);
+      *origin = g_strdup_printf ("SERVER_PASSWORD in %s", config_path);
+      return result;
+    }
+
+  path = g_build_filename (config->state_dir, RC_STATE_PASSWORD_FILE, NULL);
+  *origin = g_strdup (path);
+  if (state_dir != NULL)
+    password = rc_state_dir_read (state_dir, RC_STATE_PASSWORD_FILE, NULL, &local_error);
+  if (password != NULL)
+    {
+      g_strstrip (password);
+      if (create)
+        g_info ("No SERVER_PASSWORD is configured: using the one kept in %s", path);
+    }
+  else if (local_error != NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  else if (!create)
+    return NULL;
   else
     {
       password = rc_password_generate ();
@@ -145,6 +231,22 @@ rc_server_setup_password (const RcServerConfig  *config,
     }
 
   return rc_password_new (password, error);
+}
+
+/**
+ * rc_server_setup_password:
+ *
+ * The password a start uses (see rc_server_setup_find_password()), made
+ * and kept when none is configured.
+ */
+RcPassword *
+rc_server_setup_password (const RcServerConfig  *config,
+                          RcStateDir            *state_dir,
+                          GError               **error)
+{
+  g_autofree char *origin = NULL;
+
+  return rc_server_setup_find_password (config, state_dir, TRUE, &origin, error);
 }
 
 /**

@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/* The systemd credential (LoadCredential=) that holds the server password,
+ * plain or hashed, under $CREDENTIALS_DIRECTORY. */
+#define RC_SERVER_PASSWORD_CREDENTIAL "roomchat-password"
+#define RC_SERVER_PASSWORD_CREDENTIAL_MAX 4096
+
 /* What the command line says, over the configuration file. */
 typedef struct
 {
@@ -25,6 +30,11 @@ void             rc_server_options_clear      (RcServerOptions       *options);
 
 RcServerConfig  *rc_server_setup_config       (const RcServerOptions  *options,
                                                GError                **error);
+RcPassword      *rc_server_setup_find_password (const RcServerConfig  *config,
+                                                RcStateDir            *state_dir,
+                                                gboolean               create,
+                                                char                 **origin,
+                                                GError               **error);
 RcPassword      *rc_server_setup_password     (const RcServerConfig   *config,
                                                RcStateDir             *state_dir,
                                                GError                **error);

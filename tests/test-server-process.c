@@ -231,6 +231,26 @@ test_commands (void)
     g_assert_nonnull (strstr (log, result.out));
   }
 
+  {
+    g_auto(Result) result = { 0 };
+    g_auto(Result) fingerprint = { 0 };
+    const char *argv[] = { ROOMCHAT_SERVER_PATH, "--config", server->config_path, "check-config", NULL };
+    const char *fingerprint_argv[] = { ROOMCHAT_SERVER_PATH, "--config", server->config_path, "fingerprint", NULL };
+
+    run (&fingerprint, NULL, fingerprint_argv);
+    g_strstrip (fingerprint.out);
+    run (&result, NULL, argv);
+    g_assert_cmpint (result.status, ==, 0);
+    g_assert_nonnull (strstr (result.out, server->config_path));
+    g_assert_nonnull (strstr (result.out, "MAX_AUTH_FAILURES"));
+    g_assert_nonnull (strstr (result.out, "RESUME_SECONDS"));
+    g_assert_nonnull (strstr (result.out, fingerprint.out));
+    /* The password is said to be there, never shown */
+    g_assert_nonnull (strstr (result.out, "(hidden)"));
+    g_assert_null (strstr (result.out, TEST_PASSWORD));
+    g_assert_null (strstr (result.err, TEST_PASSWORD));
+  }
+
   cert_path = g_build_filename (server->state_dir, "cert.pem", NULL);
   g_file_get_contents (cert_path, &cert_before, NULL, NULL);
   {
@@ -332,6 +352,18 @@ expect_config_error (const char *config,
   g_assert_cmpuint (count_lines (result.err), ==, 1);
   g_assert_nonnull (strstr (result.err, path));
   g_assert_nonnull (strstr (result.err, key));
+
+  /* check-config finds it before a start does, in the same words */
+  {
+    g_auto(Result) check = { 0 };
+    const char *check_argv[] = { ROOMCHAT_SERVER_PATH, "--config", path, "--state-dir", state,
+                                 "check-config", NULL };
+
+    run (&check, NULL, check_argv);
+    g_assert_cmpint (check.status, ==, 1);
+    g_assert_cmpstr (check.err, ==, result.err);
+    g_assert_cmpstr (check.out, ==, "");
+  }
 
   g_unlink (path);
   g_rmdir (dir);

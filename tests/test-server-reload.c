@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include <gio/gunixsocketaddress.h>
 
 #include "server-helpers.h"
 
@@ -152,6 +153,60 @@ test_habitual_signals (void)
   test_client_free (test_client_hello (server, "Ana"));
 }
 
+/* Reads the next datagram the server sent to the notify socket. */
+static char *
+next_notification (GSocket *socket)
+{
+  g_autoptr(GError) error = NULL;
+  char buffer[512];
+  gssize n;
+
+  g_socket_set_timeout (socket, 30);
+  n = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, &error);
+  g_assert_no_error (error);
+  buffer[n] = '\0';
+  return g_strdup (buffer);
+}
+
+/* Type=notify: systemd hears when the server listens, reloads, stops. */
+static void
+test_notify (void)
+{
+  g_autoptr(TestServer) server = test_server_new (NULL);
+  g_autofree char *path = g_build_filename (server->dir, "notify", NULL);
+  g_autoptr(GSocketAddress) address = g_unix_socket_address_new (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_DATAGRAM,
+                                            G_SOCKET_PROTOCOL_DEFAULT, &error);
+  g_autofree char *ready = NULL;
+  g_autofree char *reloading = NULL;
+  g_autofree char *ready_again = NULL;
+  g_autofree char *stopping = NULL;
+
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  test_server_setenv (server, "NOTIFY_SOCKET", path);
+
+  test_server_start (server);
+  ready = next_notification (socket);
+  g_assert_nonnull (strstr (ready, "READY=1"));
+  g_assert_nonnull (strstr (ready, "STATUS=Serving on port"));
+  /* It listens by then */
+  test_client_free (test_client_hello (server, "Ana"));
+
+  send_signal (server, SIGHUP);
+  reloading = next_notification (socket);
+  g_assert_nonnull (strstr (reloading, "RELOADING=1"));
+  ready_again = next_notification (socket);
+  g_assert_nonnull (strstr (ready_again, "READY=1"));
+
+  send_signal (server, SIGTERM);
+  stopping = next_notification (socket);
+  g_assert_nonnull (strstr (stopping, "STOPPING=1"));
+  test_server_stop (server);
+}
+
 static void
 test_password_at_rest (void)
 {
@@ -188,6 +243,34 @@ test_password_at_rest (void)
   }
 }
 
+/* LoadCredential=roomchat-password: the secret lives outside the
+ * configuration and wins over SERVER_PASSWORD, plain or hashed. */
+static void
+test_password_credential (void)
+{
+  g_autoptr(TestServer) server = test_server_new (NULL);
+  g_autofree char *credentials = g_build_filename (server->dir, "credentials", NULL);
+  g_autofree char *path = g_build_filename (credentials, "roomchat-password", NULL);
+  g_autoptr(RcFrame) welcome = NULL;
+  g_autoptr(RcFrame) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+
+  g_assert_cmpint (g_mkdir (credentials, 0700), ==, 0);
+  g_file_set_contents (path, "from the credential\n", -1, &error);
+  g_assert_no_error (error);
+  test_server_setenv (server, "CREDENTIALS_DIRECTORY", credentials);
+
+  test_server_start (server);
+  log = test_server_wait_for_log (server, "Using the password of the credential", 1);
+  g_assert_nonnull (strstr (log, "SERVER_PASSWORD"));
+  welcome = hello_answer (server, "Ana", "from the credential");
+  g_assert_cmpint (welcome->type, ==, RC_FRAME_WELCOME);
+  refused = hello_answer (server, "Pablo", TEST_PASSWORD);
+  g_assert_cmpint (refused->type, ==, RC_FRAME_ERROR);
+  g_assert_cmpint (refused->code, ==, RC_PROTOCOL_ERROR_AUTH_FAILED);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -198,7 +281,9 @@ main (int    argc,
   g_test_add_func ("/server/reload/keeps-what-does-not-load", test_reload_keeps_what_does_not_load);
   g_test_add_func ("/server/reload/reopens-log", test_reload_reopens_log);
   g_test_add_func ("/server/reload/habitual-signals", test_habitual_signals);
+  g_test_add_func ("/server/reload/notify", test_notify);
   g_test_add_func ("/server/reload/password-at-rest", test_password_at_rest);
+  g_test_add_func ("/server/reload/password-credential", test_password_credential);
 
   return g_test_run ();
 }

@@ -1,23 +1,27 @@
 #!/bin/sh
-# Installs the Debian packages RoomChat needs to build, run and test (clang
-# and its libFuzzer runtime for the fuzzing harnesses), and
-# only those that are missing. Packages that GTK merely recommends but the
-# client needs (librsvg2-common draws its SVG icons, at-spi2-core
-# carries the accessibility bus) are named too, since
-# they are left out here. Works on Debian 12 and Ubuntu 22.04 or later.
+# Installs the Debian packages RoomChat needs to build, run and test, and
+# only those that are missing: clang and its libFuzzer runtime for the
+# fuzzing harnesses, gnome-keyring as the Secret Service the password tests
+# talk to, a colour emoji font so that screenshots show what a desktop
+# shows. Packages that GTK merely recommends but the client needs
+# (librsvg2-common draws its SVG icons, at-spi2-core carries the
+# accessibility bus) are named too, since they are left out here. Works on Debian 12 and Ubuntu 22.04 or later.
 set -eu
 
 packages="
   appstream
   at-spi2-core
+  bash-completion
   clang
   dbus
   dbus-daemon
   dbus-x11
   desktop-file-utils
+  fonts-noto-color-emoji
   gcc
   gettext
   glib-networking
+  gnome-keyring
   gnutls-bin
   iso-codes
   libglib2.0-bin
@@ -27,6 +31,8 @@ packages="
   libgtk-4-dev
   libclang-rt-dev
   libjson-glib-dev
+  libreadline-dev
+  libsecret-1-dev
   libsystemd-dev
   librsvg2-common
   meson

@@ -312,12 +312,7 @@ rc_server_config_new (void)
   return config;
 }
 
-/**
- * rc_server_config_load:
- *
- * Reads @path over the values @config holds. Each error is one line that
- * names the file and the key.
- */
+/* What no single key can say: both halves of the certificate or neither. */
 static gboolean
 check_server_config (RcServerConfig  *config,
                      const char      *path,

@@ -190,6 +190,36 @@ expect_nothing_more (TestClient *client)
   rc_frame_free (test_client_expect (client, RC_FRAME_PONG));
 }
 
+/* The peer's connection is lost while @person waits: told at once. */
+static void
+drop_seen_by (Person *gone,
+              Person *peer)
+{
+  drop (gone);
+  rc_frame_free (test_client_expect (peer->client, RC_FRAME_PEER_AWAY));
+}
+
+/* @person resumes, and @peer hears they are back. */
+static void
+come_back (TestServer *server,
+           Person     *person,
+           const char *name,
+           Person     *peer)
+{
+  rc_frame_free (resume (server, person, name));
+  rc_frame_free (test_client_expect (peer->client, RC_FRAME_PEER_BACK));
+}
+
+/* @from writes on its turn, @to reads it, @from hears it was relayed. */
+static void
+exchange (Person *from,
+          Person *to)
+{
+  send_message (from);
+  rc_frame_free (receive_message (to));
+  expect_relayed (from, from->sent - 1, FALSE);
+}
+
 static void
 test_away_and_back (void)
 {
@@ -220,12 +250,8 @@ test_away_and_back (void)
   g_assert_true (test_server_wait_for_stat (server, "away-seats", 0));
 
   /* The chat goes on where it was */
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 0, FALSE);
-  send_message (&ana);
-  rc_frame_free (receive_message (&pablo));
-  expect_relayed (&ana, 0, FALSE);
+  exchange (&pablo, &ana);
+  exchange (&ana, &pablo);
 }
 
 static void
@@ -239,13 +265,10 @@ test_held_message (void)
 
   test_server_start (server);
   pair (server, &ana, 2, &pablo, 2);
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 0, FALSE);
+  exchange (&pablo, &ana);
 
   /* Ana answers while Pablo is away: held, and the turn passes */
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
   send_message (&ana);
   expect_relayed (&ana, 0, TRUE);
 
@@ -258,9 +281,7 @@ test_held_message (void)
   rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
   expect_relayed (&ana, 0, FALSE);
 
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 1, FALSE);
+  exchange (&pablo, &ana);
 }
 
 /* A message written to a connection whose client never read it is
@@ -285,8 +306,7 @@ test_redelivery (void)
   expect_relayed (&pablo, 0, FALSE);
   send_message (&ana);
   expect_relayed (&ana, 0, FALSE);
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
 
   /* Pablo got 0 of Ana's messages; the server wrote 1 and kept it */
   resumed = resume (server, &pablo, "Pablo");
@@ -296,16 +316,14 @@ test_redelivery (void)
   rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
 
   /* Once shown received (K = W), it is not written again */
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
   g_clear_pointer (&resumed, rc_frame_free);
   resumed = resume (server, &pablo, "Pablo");
   rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
   expect_nothing_more (pablo.client);
 
   /* K = W - 1 no longer holds: the server let the message go */
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
   expect_resume_failed (server, pablo.room, pablo.token, pablo.received - 1);
 }
 
@@ -321,8 +339,7 @@ test_refused_resumes (void)
 
   test_server_start (server);
   pair (server, &ana, 2, &pablo, 2);
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
 
   memcpy (bytes, g_bytes_get_data (pablo.token, NULL), sizeof bytes);
   bytes[0] ^= 1;
@@ -356,8 +373,7 @@ test_refused_resumes (void)
   }
 
   /* After all that, the seat is still there for the right token */
-  rc_frame_free (resume (server, &pablo, "Pablo"));
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
+  come_back (server, &pablo, "Pablo", &ana);
 }
 
 /* The token a resume replaced still works, until the new one is used:
@@ -375,27 +391,20 @@ test_token_one_step_back (void)
   pair (server, &ana, 2, &pablo, 2);
   first = g_bytes_ref (pablo.token);
 
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
-  rc_frame_free (resume (server, &pablo, "Pablo"));
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
+  drop_seen_by (&pablo, &ana);
+  come_back (server, &pablo, "Pablo", &ana);
 
   /* As if "resumed" had been lost: the first token again */
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
   g_bytes_unref (pablo.token);
   pablo.token = g_bytes_ref (first);
-  rc_frame_free (resume (server, &pablo, "Pablo"));
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
+  come_back (server, &pablo, "Pablo", &ana);
   second = g_bytes_ref (pablo.token);
 
   /* The new token used: the first is gone for good */
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
-  rc_frame_free (resume (server, &pablo, "Pablo"));
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
+  come_back (server, &pablo, "Pablo", &ana);
+  drop_seen_by (&pablo, &ana);
   expect_resume_failed (server, pablo.room, first, 0);
   rc_frame_free (resume (server, &pablo, "Pablo"));
 }
@@ -422,9 +431,7 @@ test_session_replaced (void)
   /* Ana never saw Pablo away, but hears he is back */
   rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_BACK));
 
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 0, FALSE);
+  exchange (&pablo, &ana);
 }
 
 static void
@@ -439,9 +446,7 @@ test_expiry (void)
 
   test_server_start (server);
   pair (server, &ana, 2, &pablo, 2);
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 0, FALSE);
+  exchange (&pablo, &ana);
 
   drop (&pablo);
   away = test_client_expect (ana.client, RC_FRAME_PEER_AWAY);
@@ -486,9 +491,7 @@ test_version_1_peer (void)
 
   test_server_start (server);
   pair (server, &ana, 1, &pablo, 2);
-  send_message (&pablo);
-  rc_frame_free (receive_message (&ana));
-  expect_relayed (&pablo, 0, FALSE);
+  exchange (&pablo, &ana);
 
   drop (&pablo);
   /* No peer-away for Ana: her next frame answers her own */
@@ -567,8 +570,7 @@ test_away_seats_take_places (void)
 
   test_server_start (server);
   pair (server, &ana, 2, &pablo, 2);
-  drop (&pablo);
-  rc_frame_free (test_client_expect (ana.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&pablo, &ana);
 
   /* Ana and Pablo's away seat fill 127.0.0.1's two places, once his old
    * connection has given its own back */
@@ -630,8 +632,7 @@ test_both_away (void)
 
   test_server_start (server);
   pair (server, &ana, 2, &pablo, 2);
-  drop (&ana);
-  rc_frame_free (test_client_expect (pablo.client, RC_FRAME_PEER_AWAY));
+  drop_seen_by (&ana, &pablo);
   drop (&pablo);
   g_assert_true (test_server_wait_for_stat (server, "away-seats", 2));
 

@@ -8,6 +8,7 @@
 
 #include "rc-cli-messages.h"
 #include "rc-cli-private.h"
+#include "rc-cli-text.h"
 #include "rc-names.h"
 
 /* Standard input, read line by line on the main loop: messages in --batch;
@@ -148,9 +149,13 @@ run_command (RcCli      *self,
   else if (g_str_equal (command, "/safety"))
     {
       if (state == RC_SESSION_STATE_CHATTING)
-        _rc_cli_say (self, "Safety code with %s: %s",
-                     rc_client_session_get_peer_name (self->session),
-                     rc_client_session_get_safety_code (self->session));
+        {
+          g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (self->session),
+                                                      NULL);
+
+          _rc_cli_say (self, "Safety code with %s: %s", peer,
+                       rc_client_session_get_safety_code (self->session));
+        }
       else
         _rc_cli_say (self, "The safety code exists once someone is in the chat with you.");
     }

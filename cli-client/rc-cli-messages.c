@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-cli-messages.h"
+#include "rc-cli-text.h"
 #include "rc-config.h"
 #include "rc-known-servers.h"
 
@@ -117,6 +118,7 @@ describe_protocol_error (const GError *error,
   gint64 attempts_left = rc_protocol_error_get_attempts_left (error);
   gint64 retry_after = rc_protocol_error_get_retry_after (error);
   const char *source = options->password_source != NULL ? options->password_source : "the password";
+  g_autofree char *server_text = NULL;
 
   switch ((RcProtocolError) error->code)
     {
@@ -181,7 +183,8 @@ describe_protocol_error (const GError *error,
       break;
     }
 
-  return g_strdup_printf ("The server said: %s.", error->message);
+  server_text = rc_cli_text_escape (error->message, NULL);
+  return g_strdup_printf ("The server said: %s.", server_text);
 }
 
 /**
@@ -227,11 +230,20 @@ rc_cli_describe_error (const GError     *error,
                             "on both sides.", server, error->message);
 
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
-    return g_strdup_printf ("WARNING: %s. The room was left: do not trust this chat, someone may "
-                            "be tampering with it.", error->message);
+    {
+      g_autofree char *text = rc_cli_text_escape (error->message, NULL);
 
+      return g_strdup_printf ("WARNING: %s. The room was left: do not trust this chat, someone "
+                              "may be tampering with it.", text);
+    }
+
+  /* These may quote the peer's name or a server's text. */
   if (error->domain == RC_CLIENT_ERROR)
-    return g_strdup_printf ("%s.", error->message);
+    {
+      g_autofree char *text = rc_cli_text_escape (error->message, NULL);
+
+      return g_strdup_printf ("%s.", text);
+    }
 
   if (error->domain == RC_CLI_ERROR || error->domain == RC_CONFIG_ERROR ||
       error->domain == G_OPTION_ERROR)

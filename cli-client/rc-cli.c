@@ -10,6 +10,7 @@
 #include "rc-cli.h"
 #include "rc-cli-messages.h"
 #include "rc-cli-private.h"
+#include "rc-cli-text.h"
 
 G_DEFINE_FINAL_TYPE (RcCli, rc_cli, G_TYPE_OBJECT)
 
@@ -136,22 +137,27 @@ show_turn (RcCli *self)
   if (rc_client_session_get_my_turn (session))
     _rc_cli_say (self, "-- Your turn: type your message. --");
   else
-    _rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
-                 rc_client_session_get_peer_name (session));
+    {
+      g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+      _rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --", peer);
+    }
 }
 
 /* The session's events --------------------------------------------------- */
 
 static void
 paired_cb (RcClientSession *session,
-           const char      *peer,
+           const char      *peer_name,
            int              role,
            gboolean         my_turn,
            const char      *safety_code,
            RcCli           *self)
 {
+  g_autofree char *peer = rc_cli_text_escape (peer_name, NULL);
+
   if (self->options->batch)
-    emit_event (self, rc_cli_event_paired (peer, role, safety_code));
+    emit_event (self, rc_cli_event_paired (peer_name, role, safety_code));
 
   _rc_cli_say (self, "%s joined. Safety code: %s", peer, safety_code);
   _rc_cli_say (self, "Compare the safety code with %s over another channel (a call, in person): "
@@ -166,13 +172,23 @@ message_received_cb (RcClientSession *session,
                      GDateTime       *sent_at,
                      RcCli           *self)
 {
-  const char *peer = rc_client_session_get_peer_name (session);
+  const char *peer_name = rc_client_session_get_peer_name (session);
   g_autoptr(GDateTime) local = g_date_time_to_local (sent_at);
   g_autofree char *time = g_date_time_format (local, "%H:%M");
+  g_autofree char *peer = NULL;
+  g_autofree char *shown = NULL;
 
   if (self->options->batch)
-    emit_event (self, rc_cli_event_message (peer, text));
-  _rc_cli_say (self, "[%s] %s: %s", time, peer, text);
+    {
+      emit_event (self, rc_cli_event_message (peer_name, text));
+      return;
+    }
+
+  /* A line break the peer typed stays, indented past the time, so that
+   * no line of theirs can pass for one of the client's own. */
+  peer = rc_cli_text_escape (peer_name, NULL);
+  shown = rc_cli_text_escape (text, "        ");
+  _rc_cli_say (self, "[%s] %s: %s", time, peer, shown);
 }
 
 static void
@@ -283,6 +299,7 @@ create_cb (GObject      *source,
   g_autoptr(RcCli) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *room = NULL;
+  g_autofree char *shown = NULL;
 
   room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &error);
   if (room == NULL)
@@ -295,9 +312,13 @@ create_cb (GObject      *source,
     }
 
   if (self->options->batch)
-    emit_event (self, rc_cli_event_room (room));
+    {
+      emit_event (self, rc_cli_event_room (room));
+      return;
+    }
+  shown = rc_cli_text_escape (room, NULL);
   _rc_cli_say (self, "Room created. Pass this id on to the person you want to talk to:\n\n"
-               "    %s\n\nWaiting for them to join... (/leave to give up)", room);
+               "    %s\n\nWaiting for them to join... (/leave to give up)", shown);
 }
 
 static void
@@ -349,6 +370,7 @@ connect_cb (GObject      *source,
   g_autoptr(RcCli) self = user_data;
   g_autoptr(GError) error = NULL;
   RcClientSession *session = RC_CLIENT_SESSION (source);
+  g_autofree char *server_name = NULL;
 
   self->awaiting_trust_answer = FALSE;
   if (!rc_client_session_connect_finish (session, result, &error))
@@ -360,7 +382,8 @@ connect_cb (GObject      *source,
       return;
     }
 
-  _rc_cli_say (self, "Connected to %s (%s:%u) as %s.", rc_client_session_get_server_name (session),
+  server_name = rc_cli_text_escape (rc_client_session_get_server_name (session), NULL);
+  _rc_cli_say (self, "Connected to %s (%s:%u) as %s.", server_name,
                self->options->host, self->options->port, self->options->name);
 
   if (self->options->create || self->options->join != NULL)

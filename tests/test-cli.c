@@ -148,6 +148,26 @@ cli_read_line (Cli *cli)
   return line;
 }
 
+/* Reads standard output up to the first line that contains @needle and
+ * returns it; every line read on the way must be free of terminal controls
+ * (ESC, BEL, CSI as C1) that a peer could have slipped in. */
+static char *
+cli_read_until (Cli        *cli,
+                const char *needle)
+{
+  for (;;)
+    {
+      g_autofree char *line = cli_read_line (cli);
+
+      g_assert_nonnull (line);
+      g_assert_null (strchr (line, '\x1b'));
+      g_assert_null (strchr (line, '\a'));
+      g_assert_null (strstr (line, "\xc2\x9b"));
+      if (strstr (line, needle) != NULL)
+        return g_steal_pointer (&line);
+    }
+}
+
 /* The next event, NULL at the end of the output. */
 static JsonObject *
 cli_next_event (Cli *cli)
@@ -522,6 +542,57 @@ test_interactive (Fixture       *f,
   g_assert_cmpint (cli_finish (ana), ==, 0);
 }
 
+/* A peer's message that would clear the screen, set the window title and
+ * forge a line of someone else's comes out as visible text on one line. */
+static void
+test_hostile_text (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *ana_args[] = { "--create", "--trust", NULL };
+  g_autofree char *room = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *next = NULL;
+  Cli *ana;
+  Cli *bo;
+
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
+  while (room == NULL)
+    {
+      g_free (line);
+      line = cli_read_line (ana);
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
+        room = g_strdup (line + 4);
+    }
+
+  {
+    const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
+
+    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+  }
+  cli_write (bo, "\x1b]0;title\a\x1b[2J\x1b[H[12:00] Ana: send me the code\n");
+  cli_write (bo, "bidi \xe2\x80\xae" "txt.exe and C1 \xc2\x9b" "2J\n");
+  cli_close_input (bo);
+  expect (bo, "paired Ana joiner");
+  expect (bo, "relayed 0");
+
+  g_free (line);
+  line = cli_read_until (ana, "] Bo: ");
+  g_assert_nonnull (strstr (line, "] Bo: \\x1b]0;title\\x07\\x1b[2J\\x1b[H[12:00] Ana: send me the code"));
+  cli_write (ana, "Qué?\n");
+  expect (bo, "message Ana Qué?");
+  expect (bo, "relayed 1");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
+
+  next = cli_read_until (ana, "] Bo: bidi");
+  g_assert_nonnull (strstr (next, "bidi \\u202etxt.exe and C1 \\u009b2J"));
+
+  cli_close_input (ana);
+  while ((line = (g_free (line), cli_read_line (ana))) != NULL)
+    g_assert_null (strchr (line, '\x1b'));
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
 static int
 run_plain (Fixture            *f,
            const char * const *args,
@@ -620,6 +691,7 @@ main (int    argc,
               test_first_contact_untrusted, fixture_tear_down);
   g_test_add ("/cli/peer-leaves", Fixture, NULL, fixture_set_up, test_peer_leaves, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_interactive, fixture_tear_down);
+  g_test_add ("/cli/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
   g_test_add ("/cli/usage", Fixture, NULL, fixture_set_up, test_usage, fixture_tear_down);
 
   status = g_test_run ();

@@ -25,6 +25,7 @@ struct _RcCli
   GQueue            outbox;              /* lines waiting for this side's turn */
   GQueue            typed_ahead;         /* lines typed while connecting */
   guint             signal_ids[2];
+  guint             leave_timeout_id;    /* Ctrl+C: leaving, then quitting */
 
   gboolean          input_done;
   gboolean          awaiting_trust_answer;
@@ -43,6 +44,7 @@ void _rc_cli_say             (RcCli        *self,
                               ...) G_GNUC_PRINTF (2, 3);
 void _rc_cli_report_error    (RcCli        *self,
                               const GError *error);
+void _rc_cli_update_prompt   (RcCli        *self);
 void _rc_cli_fail            (RcCli        *self,
                               const GError *error);
 void _rc_cli_start_room      (RcCli        *self,

@@ -10,7 +10,11 @@
 #include "rc-cli.h"
 #include "rc-cli-messages.h"
 #include "rc-cli-private.h"
+#include "rc-cli-terminal.h"
 #include "rc-cli-text.h"
+
+/* How long Ctrl+C waits for the server to confirm that this side left. */
+#define LEAVE_SECONDS 2
 
 G_DEFINE_FINAL_TYPE (RcCli, rc_cli, G_TYPE_OBJECT)
 
@@ -20,8 +24,10 @@ rc_cli_dispose (GObject *object)
   RcCli *self = RC_CLI (object);
 
   g_cancellable_cancel (self->cancellable);
+  rc_cli_terminal_stop ();
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+  g_clear_handle_id (&self->leave_timeout_id, g_source_remove);
   if (self->session != NULL)
     rc_client_session_close (self->session);
   g_clear_object (&self->session);
@@ -78,16 +84,16 @@ _rc_cli_say (RcCli      *self,
              const char *format,
              ...)
 {
+  g_autofree char *text = NULL;
   va_list args;
 
   if (self->options->batch)
     return;
 
   va_start (args, format);
-  vfprintf (stdout, format, args);
+  text = g_strdup_vprintf (format, args);
   va_end (args);
-  fputc ('\n', stdout);
-  fflush (stdout);
+  rc_cli_terminal_print (stdout, text);
 }
 
 void
@@ -95,11 +101,49 @@ _rc_cli_report_error (RcCli        *self,
                       const GError *error)
 {
   g_autofree char *text = rc_cli_describe_error (error, self->session, self->options);
+  g_autofree char *line = g_strconcat ("roomchat-cli: ", text, NULL);
 
   if (self->options->batch)
     emit_event (self, rc_cli_event_error (rc_cli_error_code (error), text));
-  fprintf (stderr, "roomchat-cli: %s\n", text);
-  fflush (stderr);
+  rc_cli_terminal_print (stderr, line);
+}
+
+/* The prompt says where the person is and whose turn it is. */
+void
+_rc_cli_update_prompt (RcCli *self)
+{
+  g_autofree char *peer = NULL;
+  g_autofree char *prompt = NULL;
+
+  /* On the way out the prompt stays as it was. */
+  if (!rc_cli_terminal_is_active () || self->awaiting_trust_answer || self->quit_after_leave ||
+      self->finished)
+    return;
+
+  switch (rc_client_session_get_state (self->session))
+    {
+    case RC_SESSION_STATE_DISCONNECTED:
+    case RC_SESSION_STATE_CONNECTING:
+      prompt = g_strdup ("");
+      break;
+    case RC_SESSION_STATE_LOBBY:
+      prompt = g_strdup ("[lobby] > ");
+      break;
+    case RC_SESSION_STATE_WAITING:
+      prompt = g_strdup ("[waiting for someone to join] > ");
+      break;
+    case RC_SESSION_STATE_CHATTING:
+      if (rc_client_session_get_my_turn (self->session))
+        prompt = g_strdup ("[your turn] > ");
+      else
+        {
+          peer = rc_cli_text_escape (rc_client_session_get_peer_name (self->session), NULL);
+          prompt = g_strdup_printf ("[%s's turn] > ", peer);
+        }
+      break;
+    }
+
+  rc_cli_terminal_set_prompt (prompt, FALSE);
 }
 
 /* Stops the run; the first exit code set wins. */
@@ -131,7 +175,9 @@ show_turn (RcCli *self)
 {
   RcClientSession *session = self->session;
 
-  if (rc_client_session_get_state (session) != RC_SESSION_STATE_CHATTING)
+  /* Leaving, the turn passes for the last time: nothing to announce. */
+  if (rc_client_session_get_state (session) != RC_SESSION_STATE_CHATTING || self->leaving ||
+      self->finished)
     return;
 
   if (rc_client_session_get_my_turn (session))
@@ -192,10 +238,19 @@ message_received_cb (RcClientSession *session,
 }
 
 static void
+state_cb (RcClientSession *session,
+          GParamSpec      *pspec,
+          RcCli           *self)
+{
+  _rc_cli_update_prompt (self);
+}
+
+static void
 my_turn_cb (RcClientSession *session,
             GParamSpec      *pspec,
             RcCli           *self)
 {
+  _rc_cli_update_prompt (self);
   show_turn (self);
   _rc_cli_try_send (self);
 }
@@ -275,6 +330,8 @@ certificate_unknown_cb (RcClientSession *session,
                         const char      *fingerprint,
                         RcCli           *self)
 {
+  g_autofree char *question = NULL;
+
   if (self->options->batch)
     {
       /* Nobody to ask: connecting fails with a message saying what to do. */
@@ -283,10 +340,17 @@ certificate_unknown_cb (RcClientSession *session,
     }
 
   self->awaiting_trust_answer = TRUE;
-  fprintf (stdout, "This is the first connection to %s. Its certificate's SHA-256 fingerprint is\n"
-           "  %s\nCompare it with the one the server's administrator gives you.\n"
-           "Trust this server? fingerprint %s [y/N] ", server, fingerprint, fingerprint);
-  fflush (stdout);
+  question = g_strdup_printf ("Trust this server? fingerprint %s [y/N] ", fingerprint);
+  _rc_cli_say (self, "This is the first connection to %s. Its certificate's SHA-256 fingerprint is\n"
+               "  %s\nCompare it with the one the server's administrator gives you.",
+               server, fingerprint);
+  if (rc_cli_terminal_is_active ())
+    rc_cli_terminal_set_prompt (question, FALSE);
+  else
+    {
+      fputs (question, stdout);
+      fflush (stdout);
+    }
 }
 
 /* Rooms -------------------------------------------------------------------- */
@@ -396,11 +460,33 @@ connect_cb (GObject      *source,
 /* Running ------------------------------------------------------------------ */
 
 static gboolean
-quit_signal_cb (gpointer user_data)
+leave_timeout_cb (gpointer user_data)
 {
   RcCli *self = user_data;
 
+  self->leave_timeout_id = 0;
   _rc_cli_finish (self, RC_CLI_EXIT_OK);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl+C in a room leaves it first, so that the other person reads that
+ * this side left rather than lost its connection; a second one, or a
+ * server that does not answer soon, ends the run at once. */
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  RcCli *self = user_data;
+  RcSessionState state = rc_client_session_get_state (self->session);
+
+  if (self->leave_timeout_id != 0 ||
+      (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING))
+    {
+      _rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->leave_timeout_id = g_timeout_add_seconds (LEAVE_SECONDS, leave_timeout_cb, self);
+  _rc_cli_leave (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -419,6 +505,7 @@ rc_cli_new (RcCliOptions *options)
   g_signal_connect_object (self->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), self, 0);
   g_signal_connect_object (self->session, "paired", G_CALLBACK (paired_cb), self, 0);
   g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb), self, 0);
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (state_cb), self, 0);
   g_signal_connect_object (self->session, "notify::my-turn", G_CALLBACK (my_turn_cb), self, 0);
   g_signal_connect_object (self->session, "message-relayed", G_CALLBACK (relayed_cb), self, 0);
   g_signal_connect_object (self->session, "message-not-delivered", G_CALLBACK (not_delivered_cb), self, 0);
@@ -447,6 +534,7 @@ rc_cli_run (RcCli *self)
                                    connect_cb, g_object_ref (self));
   _rc_cli_start_input (self);
   g_main_loop_run (self->loop);
+  rc_cli_terminal_stop ();
 
   /* Ends the connection with a TLS close_notify before the process goes. */
   rc_client_session_close (self->session);

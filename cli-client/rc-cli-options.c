@@ -17,12 +17,17 @@ G_DEFINE_QUARK (rc-cli-error-quark, rc_cli_error)
 
 #define DEFAULT_CONFIG ".env.json"
 
-static const char description[] =
-  "Settings come from .env.json in the current folder (or --config FILE):\n"
-  "HOST_ADDRESS, HOST_PORT, SERVER_PASSWORD, USER_NAME. --host, --port and\n"
-  "--name override them. The password comes from the file, else from the\n"
-  "environment variable ROOMCHAT_PASSWORD, else from a prompt; never from\n"
-  "the command line.\n"
+/* The description goes on after the name of the user's own settings
+ * file, as it is on this computer. */
+static const char description_start[] =
+  "Settings are read from the first of: --config FILE, .env.json in the\n"
+  "current folder, ";
+static const char description_rest[] =
+  ".\n"
+  "Their keys: HOST_ADDRESS, HOST_PORT, SERVER_PASSWORD, USER_NAME. --host,\n"
+  "--port and --name override them. The password comes from the file, else\n"
+  "from the environment variable ROOMCHAT_PASSWORD, else from a prompt;\n"
+  "never from the command line.\n"
   "\n"
   "Without --batch, roomchat-cli is interactive. With --batch and --create\n"
   "or --join, each line of standard input is a message, sent as soon as it\n"
@@ -57,17 +62,29 @@ usage_error (GError     **error,
   return NULL;
 }
 
+/* $XDG_CONFIG_HOME/roomchat/cli.json: settings for every folder. */
+static char *
+user_config_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "roomchat", "cli.json", NULL);
+}
+
 static gboolean
 load_config (RcCliOptions    *options,
              const char      *path,
              RcClientConfig  *config,
              GError         **error)
 {
+  g_autofree char *user_path = NULL;
+
+  if (path == NULL && g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+    path = DEFAULT_CONFIG;
   if (path == NULL)
     {
-      if (!g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+      user_path = user_config_path ();
+      if (!g_file_test (user_path, G_FILE_TEST_EXISTS))
         return TRUE;
-      path = DEFAULT_CONFIG;
+      path = user_path;
     }
 
   if (!rc_client_config_load (config, path, error))
@@ -98,8 +115,10 @@ rc_cli_options_parse (char   **argv,
   g_autofree char *join = NULL;
   gint port = -1;
   g_auto(GStrv) args = g_strdupv (argv);
+  g_autofree char *user_path = user_config_path ();
+  g_autofree char *description = g_strconcat (description_start, user_path, description_rest, NULL);
   GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE instead of .env.json", "FILE" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE instead of .env.json or cli.json", "FILE" },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, "Server host name or address", "HOST" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Server port", "PORT" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name in the chat", "NAME" },
@@ -142,7 +161,7 @@ rc_cli_options_parse (char   **argv,
 
   if (name == NULL && config->user_name == NULL)
     return usage_error (error, "Who are you? Pass --name NAME or set USER_NAME in %s",
-                        options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
+                        options->config_path != NULL ? options->config_path : user_path);
   options->name = rc_name_normalize (name != NULL ? name : config->user_name, NULL);
   if (options->name == NULL)
     return usage_error (error, "A name has 1 to %d characters and no control characters",
@@ -237,11 +256,13 @@ rc_cli_options_resolve_password (RcCliOptions  *options,
   options->password = prompt_password (prompt, error);
   if (options->password == NULL)
     {
+      g_autofree char *user_path = user_config_path ();
+
       if (error != NULL && *error == NULL)
         g_set_error (error, RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
                      "No server password: set SERVER_PASSWORD in %s or the environment "
                      "variable ROOMCHAT_PASSWORD",
-                     options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
+                     options->config_path != NULL ? options->config_path : user_path);
       return FALSE;
     }
 

@@ -337,24 +337,76 @@ test_hostile_text (Fixture       *f,
   g_assert_cmpint (cli_finish (ana), ==, 0);
 }
 
+/* @config_home: $XDG_CONFIG_HOME for the client, NULL for the test's. */
 static int
-run_plain (Fixture            *f,
-           const char * const *args,
-           char              **output)
+run_plain_in (Fixture            *f,
+              const char         *config_home,
+              const char * const *args,
+              char              **output)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *home = data_home (f, "Ana");
 
   g_subprocess_launcher_set_cwd (launcher, f->folder);
   g_subprocess_launcher_setenv (launcher, "ROOMCHAT_PASSWORD", TEST_PASSWORD, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  if (config_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, args, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, output, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_plain (Fixture            *f,
+           const char * const *args,
+           char              **output)
+{
+  return run_plain_in (f, NULL, args, output);
+}
+
+/* Without .env.json in the current folder, the settings come from the
+ * user's own cli.json; a .env.json, when there is one, comes first. */
+static void
+test_user_config (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *args[] = { RC_TEST_CLI_PATH, "--batch", "--join", "AAAA-AAAA-AAAA", "--trust", NULL };
+  g_autofree char *config_home = g_build_filename (f->folder, "config", NULL);
+  g_autofree char *folder = g_build_filename (config_home, "roomchat", NULL);
+  g_autofree char *user_file = g_build_filename (folder, "cli.json", NULL);
+  g_autofree char *env_file = g_build_filename (f->folder, ".env.json", NULL);
+  g_autofree char *settings = g_strdup_printf ("{\"HOST_ADDRESS\": \"127.0.0.1\", \"HOST_PORT\": %u, "
+                                               "\"USER_NAME\": \"Ana\"}", f->server->port);
+  g_autofree char *output = NULL;
+  g_autofree char *help = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *help_args[] = { RC_TEST_CLI_PATH, "--help", NULL };
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_file_set_contents (user_file, settings, -1, &error);
+  g_assert_no_error (error);
+
+  /* The server was reached with the host, port and name of cli.json. */
+  g_assert_cmpint (run_plain_in (f, config_home, args, &output), ==, 5);
+  g_assert_nonnull (strstr (output, "\"no-such-room\""));
+  g_clear_pointer (&output, g_free);
+
+  /* --help names the file as it is here. */
+  g_assert_cmpint (run_plain_in (f, config_home, help_args, &help), ==, 0);
+  g_assert_nonnull (strstr (help, user_file));
+
+  g_file_set_contents (env_file, "{\"USER_NAME\": \"Ana\", \"COLOUR\": 1}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_plain_in (f, config_home, args, &output), ==, 2);
+  g_assert_nonnull (strstr (output, ".env.json"));
+  g_assert_nonnull (strstr (output, "COLOUR"));
 }
 
 static void
@@ -418,6 +470,7 @@ main (int    argc,
   g_test_add ("/cli/peer-leaves", Fixture, NULL, fixture_set_up, test_peer_leaves, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_interactive, fixture_tear_down);
   g_test_add ("/cli/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
+  g_test_add ("/cli/user-config", Fixture, NULL, fixture_set_up, test_user_config, fixture_tear_down);
   g_test_add ("/cli/usage", Fixture, NULL, fixture_set_up, test_usage, fixture_tear_down);
 
   status = g_test_run ();

@@ -118,19 +118,6 @@ _rc_cli_print_help (RcCli *self)
 }
 
 static void
-answer_trust (RcCli      *self,
-              const char *line)
-{
-  g_autofree char *answer = g_utf8_strdown (line, -1);
-
-  self->awaiting_trust_answer = FALSE;
-  _rc_cli_update_prompt (self);
-  g_strstrip (answer);
-  rc_client_session_trust_certificate (self->session,
-                                       g_str_equal (answer, "y") || g_str_equal (answer, "yes"));
-}
-
-static void
 run_command (RcCli      *self,
              const char *line)
 {
@@ -196,8 +183,13 @@ handle_line (RcCli *self,
 
   if (self->awaiting_trust_answer)
     {
-      answer_trust (self, line);
+      _rc_cli_answer_trust (self, line);
       g_free (line);
+      return;
+    }
+  if (self->awaiting_password)
+    {
+      _rc_cli_answer_password (self, line);
       return;
     }
 
@@ -267,7 +259,9 @@ input_ended (RcCli *self)
   if (self->options->batch)
     _rc_cli_try_send (self);
   else if (self->awaiting_trust_answer)
-    answer_trust (self, "");
+    _rc_cli_answer_trust (self, "");
+  else if (self->awaiting_password)
+    _rc_cli_answer_password (self, NULL);
   else
     _rc_cli_leave (self, TRUE);
 }

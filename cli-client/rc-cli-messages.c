@@ -218,12 +218,21 @@ rc_cli_describe_error (const GError     *error,
                             rc_client_session_get_certificate_fingerprint (session),
                             server, rc_client_session_get_known_servers_path (session));
 
-  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) && session != NULL)
-    return g_strdup_printf ("The certificate of %s is new to this computer and was not trusted "
-                            "(fingerprint %s). Compare the fingerprint with the server's "
-                            "administrator, then connect again and accept it, or pass --trust "
-                            "in scripts.",
-                            server, rc_client_session_get_certificate_fingerprint (session));
+  /* Asked before the password, the question had a connection of its own
+   * and the session saw no certificate: the fingerprint is on the screen
+   * just above. */
+  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED))
+    {
+      const char *fingerprint = session != NULL ?
+        rc_client_session_get_certificate_fingerprint (session) : NULL;
+      g_autofree char *seen = fingerprint != NULL ? g_strdup_printf (" (fingerprint %s)", fingerprint)
+                                                  : g_strdup ("");
+
+      return g_strdup_printf ("The certificate of %s is new to this computer and was not trusted%s. "
+                              "Compare the fingerprint with the server's administrator, then "
+                              "connect again and accept it, or pass --trust in scripts.",
+                              server, seen);
+    }
 
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_TLS))
     return g_strdup_printf ("Cannot make a secure connection to %s: %s. RoomChat needs TLS 1.3 "

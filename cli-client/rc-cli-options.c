@@ -228,46 +228,110 @@ prompt_password (const char  *prompt,
   return line;
 }
 
+static void
+wipe (char **secret)
+{
+  if (*secret == NULL)
+    return;
+
+  memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+/**
+ * rc_cli_options_password_from_environment:
+ *
+ * Sets the password from ROOMCHAT_PASSWORD when the file gave none.
+ * Returns whether there is a password now.
+ */
+gboolean
+rc_cli_options_password_from_environment (RcCliOptions *options)
+{
+  const char *env = g_getenv ("ROOMCHAT_PASSWORD");
+
+  if (options->password != NULL)
+    return TRUE;
+  if (env == NULL || env[0] == '\0')
+    return FALSE;
+
+  options->password = g_strdup (env);
+  g_free (options->password_source);
+  options->password_source = g_strdup ("ROOMCHAT_PASSWORD");
+  return TRUE;
+}
+
+/**
+ * rc_cli_options_set_typed_password:
+ * @password: (transfer full): what the person typed
+ *
+ * Replaces the password, wiping the one before.
+ */
+void
+rc_cli_options_set_typed_password (RcCliOptions *options,
+                                   char         *password)
+{
+  wipe (&options->password);
+  options->password = password;
+  g_free (options->password_source);
+  options->password_source = g_strdup ("the password typed");
+}
+
+/**
+ * rc_cli_options_no_password_error:
+ *
+ * The error for a password that was not given, saying where to give it.
+ */
+GError *
+rc_cli_options_no_password_error (RcCliOptions *options)
+{
+  g_autofree char *user_path = user_config_path ();
+
+  return g_error_new (RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
+                      "No server password: set SERVER_PASSWORD in %s or the environment "
+                      "variable ROOMCHAT_PASSWORD",
+                      options->config_path != NULL ? options->config_path : user_path);
+}
+
+/**
+ * rc_cli_options_prompt_password:
+ *
+ * Asks for the password on the terminal (not standard input, which may
+ * carry messages), without echo.
+ */
+gboolean
+rc_cli_options_prompt_password (RcCliOptions  *options,
+                                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *prompt = g_strdup_printf ("Server password for %s:%u: ", options->host,
+                                             options->port);
+  char *typed = prompt_password (prompt, &local_error);
+
+  if (typed == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_propagate_error (error, rc_cli_options_no_password_error (options));
+      return FALSE;
+    }
+
+  rc_cli_options_set_typed_password (options, typed);
+  return TRUE;
+}
+
 /**
  * rc_cli_options_resolve_password:
  *
  * Sets the password when the file gave none: from ROOMCHAT_PASSWORD, else
- * from a prompt on the terminal (not standard input, which may carry
- * messages).
+ * from a prompt on the terminal.
  */
 gboolean
 rc_cli_options_resolve_password (RcCliOptions  *options,
                                  GError       **error)
 {
-  const char *env = g_getenv ("ROOMCHAT_PASSWORD");
-  g_autofree char *prompt = NULL;
-
-  if (options->password != NULL)
-    return TRUE;
-
-  if (env != NULL && env[0] != '\0')
-    {
-      options->password = g_strdup (env);
-      options->password_source = g_strdup ("ROOMCHAT_PASSWORD");
-      return TRUE;
-    }
-
-  prompt = g_strdup_printf ("Server password for %s:%u: ", options->host, options->port);
-  options->password = prompt_password (prompt, error);
-  if (options->password == NULL)
-    {
-      g_autofree char *user_path = user_config_path ();
-
-      if (error != NULL && *error == NULL)
-        g_set_error (error, RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
-                     "No server password: set SERVER_PASSWORD in %s or the environment "
-                     "variable ROOMCHAT_PASSWORD",
-                     options->config_path != NULL ? options->config_path : user_path);
-      return FALSE;
-    }
-
-  options->password_source = g_strdup ("the password typed");
-  return TRUE;
+  return rc_cli_options_password_from_environment (options) ||
+         rc_cli_options_prompt_password (options, error);
 }
 
 void
@@ -279,11 +343,7 @@ rc_cli_options_free (RcCliOptions *options)
   g_free (options->config_path);
   g_free (options->host);
   g_free (options->name);
-  if (options->password != NULL)
-    {
-      memset (options->password, 0, strlen (options->password));
-      g_free (options->password);
-    }
+  wipe (&options->password);
   g_free (options->password_source);
   g_free (options->join);
   g_free (options);

@@ -53,6 +53,9 @@ line_handler (char *line)
   /* Readline's lines come from malloc(); ours are GLib's. */
   g_autofree char *owned = line != NULL ? g_strdup (line) : NULL;
 
+  /* A password is not left behind in freed memory. */
+  if (line != NULL && terminal.hidden)
+    memset (line, 0, strlen (line));
   free (line);
   if (owned == NULL)
     {

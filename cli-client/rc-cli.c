@@ -25,6 +25,8 @@ rc_cli_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   rc_cli_terminal_stop ();
+  _rc_cli_stop_connecting (self);
+  g_clear_object (&self->probe);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
   g_clear_handle_id (&self->leave_timeout_id, g_source_remove);
@@ -116,8 +118,8 @@ _rc_cli_update_prompt (RcCli *self)
   g_autofree char *prompt = NULL;
 
   /* On the way out the prompt stays as it was. */
-  if (!rc_cli_terminal_is_active () || self->awaiting_trust_answer || self->quit_after_leave ||
-      self->finished)
+  if (!rc_cli_terminal_is_active () || self->awaiting_trust_answer || self->awaiting_password ||
+      self->quit_after_leave || self->finished)
     return;
 
   switch (rc_client_session_get_state (self->session))
@@ -324,35 +326,6 @@ disconnected_cb (RcClientSession *session,
     _rc_cli_fail (self, error);
 }
 
-static void
-certificate_unknown_cb (RcClientSession *session,
-                        const char      *server,
-                        const char      *fingerprint,
-                        RcCli           *self)
-{
-  g_autofree char *question = NULL;
-
-  if (self->options->batch)
-    {
-      /* Nobody to ask: connecting fails with a message saying what to do. */
-      rc_client_session_trust_certificate (session, FALSE);
-      return;
-    }
-
-  self->awaiting_trust_answer = TRUE;
-  question = g_strdup_printf ("Trust this server? fingerprint %s [y/N] ", fingerprint);
-  _rc_cli_say (self, "This is the first connection to %s. Its certificate's SHA-256 fingerprint is\n"
-               "  %s\nCompare it with the one the server's administrator gives you.",
-               server, fingerprint);
-  if (rc_cli_terminal_is_active ())
-    rc_cli_terminal_set_prompt (question, FALSE);
-  else
-    {
-      fputs (question, stdout);
-      fflush (stdout);
-    }
-}
-
 /* Rooms -------------------------------------------------------------------- */
 
 static void
@@ -426,37 +399,6 @@ _rc_cli_start_room (RcCli      *self,
   rc_client_session_join_room_async (self->session, room, NULL, join_cb, g_object_ref (self));
 }
 
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(RcCli) self = user_data;
-  g_autoptr(GError) error = NULL;
-  RcClientSession *session = RC_CLIENT_SESSION (source);
-  g_autofree char *server_name = NULL;
-
-  self->awaiting_trust_answer = FALSE;
-  if (!rc_client_session_connect_finish (session, result, &error))
-    {
-      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) &&
-          !self->options->batch)
-        _rc_cli_say (self, "Not trusted; nothing was sent to the server.");
-      _rc_cli_fail (self, error);
-      return;
-    }
-
-  server_name = rc_cli_text_escape (rc_client_session_get_server_name (session), NULL);
-  _rc_cli_say (self, "Connected to %s (%s:%u) as %s.", server_name,
-               self->options->host, self->options->port, self->options->name);
-
-  if (self->options->create || self->options->join != NULL)
-    _rc_cli_start_room (self, self->options->create, self->options->join);
-  else
-    _rc_cli_print_help (self);
-  _rc_cli_replay_input (self);
-}
-
 /* Running ------------------------------------------------------------------ */
 
 static gboolean
@@ -501,8 +443,8 @@ rc_cli_new (RcCliOptions *options)
   self->options = options;
   self->session = rc_client_session_new (options->host, options->port, options->name);
   rc_client_session_set_trust_new_certificates (self->session, options->trust);
+  _rc_cli_init_connect (self);
 
-  g_signal_connect_object (self->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), self, 0);
   g_signal_connect_object (self->session, "paired", G_CALLBACK (paired_cb), self, 0);
   g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb), self, 0);
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (state_cb), self, 0);
@@ -530,11 +472,11 @@ rc_cli_run (RcCli *self)
   self->signal_ids[0] = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
 
-  rc_client_session_connect_async (self->session, self->options->password, NULL,
-                                   connect_cb, g_object_ref (self));
   _rc_cli_start_input (self);
+  _rc_cli_connect (self);
   g_main_loop_run (self->loop);
   rc_cli_terminal_stop ();
+  _rc_cli_stop_connecting (self);
 
   /* Ends the connection with a TLS close_notify before the process goes. */
   rc_client_session_close (self->session);
@@ -560,12 +502,17 @@ rc_cli_main (int    argc,
       return RC_CLI_EXIT_OK;
     }
 
-  if (options == NULL || !rc_cli_options_resolve_password (options, &error))
+  /* Interactive, the password is asked once the server is trusted
+   * (rc-cli-connect.c); a script has nobody to ask about the server. */
+  if (options == NULL ||
+      (options->batch && !rc_cli_options_resolve_password (options, &error)))
     {
       fprintf (stderr, "roomchat-cli: %s\nSee roomchat-cli --help.\n", error->message);
       return RC_CLI_EXIT_USAGE;
     }
 
+  if (!options->batch)
+    rc_cli_options_password_from_environment (options);
   cli = rc_cli_new (g_steal_pointer (&options));
   return rc_cli_run (cli);
 }

@@ -38,9 +38,11 @@ become_session_leader (gpointer user_data)
   ioctl (STDIN_FILENO, TIOCSCTTY, 0);
 }
 
+/* @password: NULL to be asked for it */
 static Tty *
 tty_spawn (Fixture            *f,
            const char         *person,
+           const char         *password,
            const char * const *args)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
@@ -62,7 +64,7 @@ tty_spawn (Fixture            *f,
   g_subprocess_launcher_setenv (launcher, "INPUTRC", "/dev/null", TRUE);
 
   tty->screen = g_string_new (NULL);
-  tty->process = cli_spawn_process (f, person, TEST_PASSWORD, args, launcher);
+  tty->process = cli_spawn_process (f, person, password, args, launcher);
   return tty;
 }
 
@@ -185,7 +187,7 @@ test_typing (Fixture       *f,
   Tty *ana;
   Cli *bo;
 
-  ana = tty_spawn (f, "Ana", ana_args);
+  ana = tty_spawn (f, "Ana", TEST_PASSWORD, ana_args);
   room = tty_read_room (ana);
   tty_wait_for (ana, "[waiting for someone to join] > ");
 
@@ -241,6 +243,61 @@ test_typing (Fixture       *f,
   g_assert_null (strstr (rest, "turn:"));
 }
 
+/* As ssh does: the new server's fingerprint first, then the password,
+ * which is not shown; a wrong one is asked again. */
+static void
+test_password (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *no_args[] = { NULL };
+  g_autofree char *rest = NULL;
+  gsize asked_at;
+  Tty *ana;
+
+  ana = tty_spawn (f, "Ana", NULL, no_args);
+  asked_at = tty_wait_for (ana, "Trust this server? fingerprint ");
+  g_assert_null (strstr (ana->screen->str, "assword"));
+  tty_wait_for (ana, "[y/N] ");
+  tty_type (ana, "y\r");
+
+  g_assert_cmpuint (tty_wait_for (ana, "Password: "), >, asked_at);
+  tty_type (ana, "not the password\r");
+  tty_wait_for (ana, "Wrong server password (from the password typed). 2 attempts left");
+  tty_wait_for (ana, "Password: ");
+  tty_type (ana, TEST_PASSWORD "\r");
+  tty_wait_for (ana, "Connected to ");
+  tty_wait_for (ana, "[lobby] > ");
+  /* Neither password was ever on the screen. */
+  g_assert_null (strstr (ana->screen->str, "not the password"));
+  g_assert_null (strstr (ana->screen->str, TEST_PASSWORD));
+  tty_type (ana, "/quit\r");
+
+  g_assert_cmpint (tty_finish (ana, &rest), ==, 0);
+}
+
+/* The last attempt ends the run with the block explained, exit status 4;
+ * the server is trusted by then, so nothing is asked about it. */
+static void
+test_blocked (Fixture       *f,
+              gconstpointer  data)
+{
+  const char *args[] = { "--trust", NULL };
+  g_autofree char *rest = NULL;
+  Tty *ana;
+
+  ana = tty_spawn (f, "Ana", NULL, args);
+  for (int i = 0; i < 3; i++)
+    {
+      tty_wait_for (ana, "Password: ");
+      tty_type (ana, "wrong\r");
+      tty_wait_for (ana, "Wrong server password");
+    }
+  tty_wait_for (ana, "No attempts are left: this address is now blocked");
+
+  g_assert_cmpint (tty_finish (ana, &rest), ==, 4);
+  g_assert_null (strstr (rest, "Password: "));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -250,6 +307,8 @@ main (int    argc,
   test_cli_init (&argc, &argv);
 
   g_test_add ("/cli-terminal/typing", Fixture, NULL, fixture_set_up, test_typing, fixture_tear_down);
+  g_test_add ("/cli-terminal/password", Fixture, NULL, fixture_set_up, test_password, fixture_tear_down);
+  g_test_add ("/cli-terminal/blocked", Fixture, NULL, fixture_set_up, test_blocked, fixture_tear_down);
 
   status = g_test_run ();
   test_cli_clean_up ();

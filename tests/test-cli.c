@@ -217,6 +217,30 @@ test_peer_leaves (Fixture       *f,
   g_assert_cmpint (cli_finish (ana), ==, 0);
 }
 
+/* The room id an interactive creator shows, on a line of its own. */
+static char *
+cli_read_room (Cli *creator)
+{
+  for (;;)
+    {
+      g_autofree char *line = cli_read_line (creator);
+
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
+        return g_strdup (line + 4);
+    }
+}
+
+/* Bo in --batch, joining @room. */
+static Cli *
+spawn_joiner (Fixture    *f,
+              const char *room)
+{
+  const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
+
+  return cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+}
+
 static void
 test_interactive (Fixture       *f,
                   gconstpointer  data)
@@ -246,20 +270,8 @@ test_interactive (Fixture       *f,
     }
   cli_write (ana, "y\n");
 
-  while (room == NULL)
-    {
-      g_free (line);
-      line = cli_read_line (ana);
-      g_assert_nonnull (line);
-      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
-        room = g_strdup (line + 4);
-    }
-
-  {
-    const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  room = cli_read_room (ana);
+  bo = spawn_joiner (f, room);
   cli_write (bo, "¿Me oyes?\n");
   cli_close_input (bo);
   expect (bo, "paired Ana joiner");
@@ -300,20 +312,8 @@ test_hostile_text (Fixture       *f,
   Cli *bo;
 
   ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
-  while (room == NULL)
-    {
-      g_free (line);
-      line = cli_read_line (ana);
-      g_assert_nonnull (line);
-      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
-        room = g_strdup (line + 4);
-    }
-
-  {
-    const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  room = cli_read_room (ana);
+  bo = spawn_joiner (f, room);
   cli_write (bo, "\x1b]0;title\a\x1b[2J\x1b[H[12:00] Ana: send me the code\n");
   cli_write (bo, "bidi \xe2\x80\xae" "txt.exe and C1 \xc2\x9b" "2J\n");
   cli_close_input (bo);

@@ -8,11 +8,15 @@
 
 #include "rc-cli-messages.h"
 #include "rc-cli-private.h"
+#include "rc-cli-terminal.h"
+#include "rc-cli-text.h"
+#include "rc-crypto.h"
 #include "rc-names.h"
 
 /* Standard input, read line by line on the main loop: messages in --batch;
  * messages, commands and the answer to the certificate question when
- * interactive. Messages wait in the outbox for this side's turn. */
+ * interactive, through readline when a person sits at a terminal (see
+ * rc-cli-terminal.c). Messages wait in the outbox for this side's turn. */
 
 /* Sending ------------------------------------------------------------------ */
 
@@ -114,18 +118,6 @@ _rc_cli_print_help (RcCli *self)
 }
 
 static void
-answer_trust (RcCli      *self,
-              const char *line)
-{
-  g_autofree char *answer = g_utf8_strdown (line, -1);
-
-  self->awaiting_trust_answer = FALSE;
-  g_strstrip (answer);
-  rc_client_session_trust_certificate (self->session,
-                                       g_str_equal (answer, "y") || g_str_equal (answer, "yes"));
-}
-
-static void
 run_command (RcCli      *self,
              const char *line)
 {
@@ -148,9 +140,13 @@ run_command (RcCli      *self,
   else if (g_str_equal (command, "/safety"))
     {
       if (state == RC_SESSION_STATE_CHATTING)
-        _rc_cli_say (self, "Safety code with %s: %s",
-                     rc_client_session_get_peer_name (self->session),
-                     rc_client_session_get_safety_code (self->session));
+        {
+          g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (self->session),
+                                                      NULL);
+
+          _rc_cli_say (self, "Safety code with %s: %s", peer,
+                       rc_client_session_get_safety_code (self->session));
+        }
       else
         _rc_cli_say (self, "The safety code exists once someone is in the chat with you.");
     }
@@ -187,8 +183,13 @@ handle_line (RcCli *self,
 
   if (self->awaiting_trust_answer)
     {
-      answer_trust (self, line);
+      _rc_cli_answer_trust (self, line);
       g_free (line);
+      return;
+    }
+  if (self->awaiting_password)
+    {
+      _rc_cli_answer_password (self, line);
       return;
     }
 
@@ -221,6 +222,20 @@ handle_line (RcCli *self,
       return;
     }
 
+  /* Refused whole while it is still on the screen, not when its turn
+   * comes; in --batch the session refuses it in turn, as an event. */
+  if (!self->options->batch && length > RC_MAX_PLAINTEXT_SIZE)
+    {
+      g_autoptr(GError) error = g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_MESSAGE_TOO_LONG,
+                                             "The message has %" G_GSIZE_FORMAT " bytes; at most "
+                                             "%d fit in one message. Nothing was sent",
+                                             length, RC_MAX_PLAINTEXT_SIZE);
+
+      _rc_cli_report_error (self, error);
+      g_free (line);
+      return;
+    }
+
   g_queue_push_tail (&self->outbox, line);
   if (!self->options->batch && !rc_client_session_get_my_turn (self->session))
     _rc_cli_say (self, "(waits for your turn)");
@@ -234,6 +249,32 @@ _rc_cli_replay_input (RcCli *self)
   char *line;
 
   while (!self->finished && (line = g_queue_pop_head (&self->typed_ahead)) != NULL)
+    handle_line (self, line);
+}
+
+static void
+input_ended (RcCli *self)
+{
+  self->input_done = TRUE;
+  if (self->options->batch)
+    _rc_cli_try_send (self);
+  else if (self->awaiting_trust_answer)
+    _rc_cli_answer_trust (self, "");
+  else if (self->awaiting_password)
+    _rc_cli_answer_password (self, NULL);
+  else
+    _rc_cli_leave (self, TRUE);
+}
+
+static void
+terminal_line_cb (char     *line,
+                  gpointer  user_data)
+{
+  RcCli *self = user_data;
+
+  if (line == NULL)
+    input_ended (self);
+  else
     handle_line (self, line);
 }
 
@@ -258,13 +299,7 @@ line_read_cb (GObject      *source,
     {
       if (error != NULL)
         g_debug ("Standard input failed: %s", error->message);
-      self->input_done = TRUE;
-      if (self->options->batch)
-        _rc_cli_try_send (self);
-      else if (self->awaiting_trust_answer)
-        answer_trust (self, "");
-      else
-        _rc_cli_leave (self, TRUE);
+      input_ended (self);
       return;
     }
 
@@ -283,8 +318,15 @@ read_next_line (RcCli *self)
 void
 _rc_cli_start_input (RcCli *self)
 {
-  g_autoptr(GInputStream) stdin_stream = g_unix_input_stream_new (0, FALSE);
+  g_autoptr(GInputStream) stdin_stream = NULL;
 
+  if (!self->options->batch && rc_cli_terminal_usable ())
+    {
+      rc_cli_terminal_start ("", terminal_line_cb, self);
+      return;
+    }
+
+  stdin_stream = g_unix_input_stream_new (0, FALSE);
   self->input = g_data_input_stream_new (stdin_stream);
   g_data_input_stream_set_newline_type (self->input, G_DATA_STREAM_NEWLINE_TYPE_LF);
   read_next_line (self);

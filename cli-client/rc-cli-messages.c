@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "rc-cli-messages.h"
+#include "rc-cli-text.h"
 #include "rc-config.h"
 #include "rc-known-servers.h"
 
@@ -117,6 +118,7 @@ describe_protocol_error (const GError *error,
   gint64 attempts_left = rc_protocol_error_get_attempts_left (error);
   gint64 retry_after = rc_protocol_error_get_retry_after (error);
   const char *source = options->password_source != NULL ? options->password_source : "the password";
+  g_autofree char *server_text = NULL;
 
   switch ((RcProtocolError) error->code)
     {
@@ -181,7 +183,8 @@ describe_protocol_error (const GError *error,
       break;
     }
 
-  return g_strdup_printf ("The server said: %s.", error->message);
+  server_text = rc_cli_text_escape (error->message, NULL);
+  return g_strdup_printf ("The server said: %s.", server_text);
 }
 
 /**
@@ -215,23 +218,41 @@ rc_cli_describe_error (const GError     *error,
                             rc_client_session_get_certificate_fingerprint (session),
                             server, rc_client_session_get_known_servers_path (session));
 
-  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) && session != NULL)
-    return g_strdup_printf ("The certificate of %s is new to this computer and was not trusted "
-                            "(fingerprint %s). Compare the fingerprint with the server's "
-                            "administrator, then connect again and accept it, or pass --trust "
-                            "in scripts.",
-                            server, rc_client_session_get_certificate_fingerprint (session));
+  /* Asked before the password, the question had a connection of its own
+   * and the session saw no certificate: the fingerprint is on the screen
+   * just above. */
+  if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED))
+    {
+      const char *fingerprint = session != NULL ?
+        rc_client_session_get_certificate_fingerprint (session) : NULL;
+      g_autofree char *seen = fingerprint != NULL ? g_strdup_printf (" (fingerprint %s)", fingerprint)
+                                                  : g_strdup ("");
+
+      return g_strdup_printf ("The certificate of %s is new to this computer and was not trusted%s. "
+                              "Compare the fingerprint with the server's administrator, then "
+                              "connect again and accept it, or pass --trust in scripts.",
+                              server, seen);
+    }
 
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_TLS))
     return g_strdup_printf ("Cannot make a secure connection to %s: %s. RoomChat needs TLS 1.3 "
                             "on both sides.", server, error->message);
 
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
-    return g_strdup_printf ("WARNING: %s. The room was left: do not trust this chat, someone may "
-                            "be tampering with it.", error->message);
+    {
+      g_autofree char *text = rc_cli_text_escape (error->message, NULL);
 
+      return g_strdup_printf ("WARNING: %s. The room was left: do not trust this chat, someone "
+                              "may be tampering with it.", text);
+    }
+
+  /* These may quote the peer's name or a server's text. */
   if (error->domain == RC_CLIENT_ERROR)
-    return g_strdup_printf ("%s.", error->message);
+    {
+      g_autofree char *text = rc_cli_text_escape (error->message, NULL);
+
+      return g_strdup_printf ("%s.", text);
+    }
 
   if (error->domain == RC_CLI_ERROR || error->domain == RC_CONFIG_ERROR ||
       error->domain == G_OPTION_ERROR)

@@ -17,12 +17,17 @@ G_DEFINE_QUARK (rc-cli-error-quark, rc_cli_error)
 
 #define DEFAULT_CONFIG ".env.json"
 
-static const char description[] =
-  "Settings come from .env.json in the current folder (or --config FILE):\n"
-  "HOST_ADDRESS, HOST_PORT, SERVER_PASSWORD, USER_NAME. --host, --port and\n"
-  "--name override them. The password comes from the file, else from the\n"
-  "environment variable ROOMCHAT_PASSWORD, else from a prompt; never from\n"
-  "the command line.\n"
+/* The description goes on after the name of the user's own settings
+ * file, as it is on this computer. */
+static const char description_start[] =
+  "Settings are read from the first of: --config FILE, .env.json in the\n"
+  "current folder, ";
+static const char description_rest[] =
+  ".\n"
+  "Their keys: HOST_ADDRESS, HOST_PORT, SERVER_PASSWORD, USER_NAME. --host,\n"
+  "--port and --name override them. The password comes from the file, else\n"
+  "from the environment variable ROOMCHAT_PASSWORD, else from a prompt;\n"
+  "never from the command line.\n"
   "\n"
   "Without --batch, roomchat-cli is interactive. With --batch and --create\n"
   "or --join, each line of standard input is a message, sent as soon as it\n"
@@ -57,17 +62,29 @@ usage_error (GError     **error,
   return NULL;
 }
 
+/* $XDG_CONFIG_HOME/roomchat/cli.json: settings for every folder. */
+static char *
+user_config_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "roomchat", "cli.json", NULL);
+}
+
 static gboolean
 load_config (RcCliOptions    *options,
              const char      *path,
              RcClientConfig  *config,
              GError         **error)
 {
+  g_autofree char *user_path = NULL;
+
+  if (path == NULL && g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+    path = DEFAULT_CONFIG;
   if (path == NULL)
     {
-      if (!g_file_test (DEFAULT_CONFIG, G_FILE_TEST_EXISTS))
+      user_path = user_config_path ();
+      if (!g_file_test (user_path, G_FILE_TEST_EXISTS))
         return TRUE;
-      path = DEFAULT_CONFIG;
+      path = user_path;
     }
 
   if (!rc_client_config_load (config, path, error))
@@ -98,8 +115,10 @@ rc_cli_options_parse (char   **argv,
   g_autofree char *join = NULL;
   gint port = -1;
   g_auto(GStrv) args = g_strdupv (argv);
+  g_autofree char *user_path = user_config_path ();
+  g_autofree char *description = g_strconcat (description_start, user_path, description_rest, NULL);
   GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE instead of .env.json", "FILE" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, "Read settings from FILE instead of .env.json or cli.json", "FILE" },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, "Server host name or address", "HOST" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "Server port", "PORT" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name in the chat", "NAME" },
@@ -142,7 +161,7 @@ rc_cli_options_parse (char   **argv,
 
   if (name == NULL && config->user_name == NULL)
     return usage_error (error, "Who are you? Pass --name NAME or set USER_NAME in %s",
-                        options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
+                        options->config_path != NULL ? options->config_path : user_path);
   options->name = rc_name_normalize (name != NULL ? name : config->user_name, NULL);
   if (options->name == NULL)
     return usage_error (error, "A name has 1 to %d characters and no control characters",
@@ -209,44 +228,110 @@ prompt_password (const char  *prompt,
   return line;
 }
 
+static void
+wipe (char **secret)
+{
+  if (*secret == NULL)
+    return;
+
+  memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
+}
+
+/**
+ * rc_cli_options_password_from_environment:
+ *
+ * Sets the password from ROOMCHAT_PASSWORD when the file gave none.
+ * Returns whether there is a password now.
+ */
+gboolean
+rc_cli_options_password_from_environment (RcCliOptions *options)
+{
+  const char *env = g_getenv ("ROOMCHAT_PASSWORD");
+
+  if (options->password != NULL)
+    return TRUE;
+  if (env == NULL || env[0] == '\0')
+    return FALSE;
+
+  options->password = g_strdup (env);
+  g_free (options->password_source);
+  options->password_source = g_strdup ("ROOMCHAT_PASSWORD");
+  return TRUE;
+}
+
+/**
+ * rc_cli_options_set_typed_password:
+ * @password: (transfer full): what the person typed
+ *
+ * Replaces the password, wiping the one before.
+ */
+void
+rc_cli_options_set_typed_password (RcCliOptions *options,
+                                   char         *password)
+{
+  wipe (&options->password);
+  options->password = password;
+  g_free (options->password_source);
+  options->password_source = g_strdup ("the password typed");
+}
+
+/**
+ * rc_cli_options_no_password_error:
+ *
+ * The error for a password that was not given, saying where to give it.
+ */
+GError *
+rc_cli_options_no_password_error (RcCliOptions *options)
+{
+  g_autofree char *user_path = user_config_path ();
+
+  return g_error_new (RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
+                      "No server password: set SERVER_PASSWORD in %s or the environment "
+                      "variable ROOMCHAT_PASSWORD",
+                      options->config_path != NULL ? options->config_path : user_path);
+}
+
+/**
+ * rc_cli_options_prompt_password:
+ *
+ * Asks for the password on the terminal (not standard input, which may
+ * carry messages), without echo.
+ */
+gboolean
+rc_cli_options_prompt_password (RcCliOptions  *options,
+                                GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *prompt = g_strdup_printf ("Server password for %s:%u: ", options->host,
+                                             options->port);
+  char *typed = prompt_password (prompt, &local_error);
+
+  if (typed == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_propagate_error (error, rc_cli_options_no_password_error (options));
+      return FALSE;
+    }
+
+  rc_cli_options_set_typed_password (options, typed);
+  return TRUE;
+}
+
 /**
  * rc_cli_options_resolve_password:
  *
  * Sets the password when the file gave none: from ROOMCHAT_PASSWORD, else
- * from a prompt on the terminal (not standard input, which may carry
- * messages).
+ * from a prompt on the terminal.
  */
 gboolean
 rc_cli_options_resolve_password (RcCliOptions  *options,
                                  GError       **error)
 {
-  const char *env = g_getenv ("ROOMCHAT_PASSWORD");
-  g_autofree char *prompt = NULL;
-
-  if (options->password != NULL)
-    return TRUE;
-
-  if (env != NULL && env[0] != '\0')
-    {
-      options->password = g_strdup (env);
-      options->password_source = g_strdup ("ROOMCHAT_PASSWORD");
-      return TRUE;
-    }
-
-  prompt = g_strdup_printf ("Server password for %s:%u: ", options->host, options->port);
-  options->password = prompt_password (prompt, error);
-  if (options->password == NULL)
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, RC_CLI_ERROR, RC_CLI_ERROR_NO_PASSWORD,
-                     "No server password: set SERVER_PASSWORD in %s or the environment "
-                     "variable ROOMCHAT_PASSWORD",
-                     options->config_path != NULL ? options->config_path : DEFAULT_CONFIG);
-      return FALSE;
-    }
-
-  options->password_source = g_strdup ("the password typed");
-  return TRUE;
+  return rc_cli_options_password_from_environment (options) ||
+         rc_cli_options_prompt_password (options, error);
 }
 
 void
@@ -258,11 +343,7 @@ rc_cli_options_free (RcCliOptions *options)
   g_free (options->config_path);
   g_free (options->host);
   g_free (options->name);
-  if (options->password != NULL)
-    {
-      memset (options->password, 0, strlen (options->password));
-      g_free (options->password);
-    }
+  wipe (&options->password);
   g_free (options->password_source);
   g_free (options->join);
   g_free (options);

@@ -48,6 +48,12 @@ RcCliOptions *rc_cli_options_parse           (char         **argv,
                                               GError       **error);
 gboolean      rc_cli_options_resolve_password (RcCliOptions *options,
                                               GError       **error);
+gboolean      rc_cli_options_password_from_environment (RcCliOptions *options);
+gboolean      rc_cli_options_prompt_password (RcCliOptions *options,
+                                              GError       **error);
+void          rc_cli_options_set_typed_password (RcCliOptions *options,
+                                              char          *password);
+GError       *rc_cli_options_no_password_error (RcCliOptions *options);
 void          rc_cli_options_free            (RcCliOptions  *options);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RcCliOptions, rc_cli_options_free)

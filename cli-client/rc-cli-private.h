@@ -4,12 +4,14 @@
 #include <gio/gio.h>
 
 #include "rc-cli.h"
+#include "rc-client-connection.h"
 #include "rc-client-session.h"
 
 G_BEGIN_DECLS
 
-/* RcCli is split over rc-cli.c (the session's events and the run) and
- * rc-cli-input.c (standard input: messages, commands, answers, and
+/* RcCli is split over rc-cli.c (the session's events and the run),
+ * rc-cli-connect.c (the server's certificate, the password, connecting)
+ * and rc-cli-input.c (standard input: messages, commands, answers, and
  * sending in turn). */
 
 struct _RcCli
@@ -24,10 +26,13 @@ struct _RcCli
   GDataInputStream *input;
   GQueue            outbox;              /* lines waiting for this side's turn */
   GQueue            typed_ahead;         /* lines typed while connecting */
+  RcClientConnection *probe;             /* asks about a new server before the password */
   guint             signal_ids[2];
+  guint             leave_timeout_id;    /* Ctrl+C: leaving, then quitting */
 
   gboolean          input_done;
   gboolean          awaiting_trust_answer;
+  gboolean          awaiting_password;
   gboolean          leaving;
   gboolean          quit_after_leave;
   guint             pending_relays;      /* sent, not yet relayed */
@@ -43,11 +48,21 @@ void _rc_cli_say             (RcCli        *self,
                               ...) G_GNUC_PRINTF (2, 3);
 void _rc_cli_report_error    (RcCli        *self,
                               const GError *error);
+void _rc_cli_update_prompt   (RcCli        *self);
 void _rc_cli_fail            (RcCli        *self,
                               const GError *error);
 void _rc_cli_start_room      (RcCli        *self,
                               gboolean      create,
                               const char   *room);
+
+/* rc-cli-connect.c */
+void _rc_cli_init_connect    (RcCli        *self);
+void _rc_cli_connect         (RcCli        *self);
+void _rc_cli_stop_connecting (RcCli        *self);
+void _rc_cli_answer_trust    (RcCli        *self,
+                              const char   *line);
+void _rc_cli_answer_password (RcCli        *self,
+                              char         *password);
 
 /* rc-cli-input.c */
 void _rc_cli_leave           (RcCli        *self,

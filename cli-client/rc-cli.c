@@ -10,6 +10,11 @@
 #include "rc-cli.h"
 #include "rc-cli-messages.h"
 #include "rc-cli-private.h"
+#include "rc-cli-terminal.h"
+#include "rc-cli-text.h"
+
+/* How long Ctrl+C waits for the server to confirm that this side left. */
+#define LEAVE_SECONDS 2
 
 G_DEFINE_FINAL_TYPE (RcCli, rc_cli, G_TYPE_OBJECT)
 
@@ -19,8 +24,12 @@ rc_cli_dispose (GObject *object)
   RcCli *self = RC_CLI (object);
 
   g_cancellable_cancel (self->cancellable);
+  rc_cli_terminal_stop ();
+  _rc_cli_stop_connecting (self);
+  g_clear_object (&self->probe);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+  g_clear_handle_id (&self->leave_timeout_id, g_source_remove);
   if (self->session != NULL)
     rc_client_session_close (self->session);
   g_clear_object (&self->session);
@@ -77,16 +86,16 @@ _rc_cli_say (RcCli      *self,
              const char *format,
              ...)
 {
+  g_autofree char *text = NULL;
   va_list args;
 
   if (self->options->batch)
     return;
 
   va_start (args, format);
-  vfprintf (stdout, format, args);
+  text = g_strdup_vprintf (format, args);
   va_end (args);
-  fputc ('\n', stdout);
-  fflush (stdout);
+  rc_cli_terminal_print (stdout, text);
 }
 
 void
@@ -94,11 +103,49 @@ _rc_cli_report_error (RcCli        *self,
                       const GError *error)
 {
   g_autofree char *text = rc_cli_describe_error (error, self->session, self->options);
+  g_autofree char *line = g_strconcat ("roomchat-cli: ", text, NULL);
 
   if (self->options->batch)
     emit_event (self, rc_cli_event_error (rc_cli_error_code (error), text));
-  fprintf (stderr, "roomchat-cli: %s\n", text);
-  fflush (stderr);
+  rc_cli_terminal_print (stderr, line);
+}
+
+/* The prompt says where the person is and whose turn it is. */
+void
+_rc_cli_update_prompt (RcCli *self)
+{
+  g_autofree char *peer = NULL;
+  g_autofree char *prompt = NULL;
+
+  /* On the way out the prompt stays as it was. */
+  if (!rc_cli_terminal_is_active () || self->awaiting_trust_answer || self->awaiting_password ||
+      self->quit_after_leave || self->finished)
+    return;
+
+  switch (rc_client_session_get_state (self->session))
+    {
+    case RC_SESSION_STATE_DISCONNECTED:
+    case RC_SESSION_STATE_CONNECTING:
+      prompt = g_strdup ("");
+      break;
+    case RC_SESSION_STATE_LOBBY:
+      prompt = g_strdup ("[lobby] > ");
+      break;
+    case RC_SESSION_STATE_WAITING:
+      prompt = g_strdup ("[waiting for someone to join] > ");
+      break;
+    case RC_SESSION_STATE_CHATTING:
+      if (rc_client_session_get_my_turn (self->session))
+        prompt = g_strdup ("[your turn] > ");
+      else
+        {
+          peer = rc_cli_text_escape (rc_client_session_get_peer_name (self->session), NULL);
+          prompt = g_strdup_printf ("[%s's turn] > ", peer);
+        }
+      break;
+    }
+
+  rc_cli_terminal_set_prompt (prompt, FALSE);
 }
 
 /* Stops the run; the first exit code set wins. */
@@ -130,28 +177,35 @@ show_turn (RcCli *self)
 {
   RcClientSession *session = self->session;
 
-  if (rc_client_session_get_state (session) != RC_SESSION_STATE_CHATTING)
+  /* Leaving, the turn passes for the last time: nothing to announce. */
+  if (rc_client_session_get_state (session) != RC_SESSION_STATE_CHATTING || self->leaving ||
+      self->finished)
     return;
 
   if (rc_client_session_get_my_turn (session))
     _rc_cli_say (self, "-- Your turn: type your message. --");
   else
-    _rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --",
-                 rc_client_session_get_peer_name (session));
+    {
+      g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+      _rc_cli_say (self, "-- %s's turn: what you type now is sent when your turn comes. --", peer);
+    }
 }
 
 /* The session's events --------------------------------------------------- */
 
 static void
 paired_cb (RcClientSession *session,
-           const char      *peer,
+           const char      *peer_name,
            int              role,
            gboolean         my_turn,
            const char      *safety_code,
            RcCli           *self)
 {
+  g_autofree char *peer = rc_cli_text_escape (peer_name, NULL);
+
   if (self->options->batch)
-    emit_event (self, rc_cli_event_paired (peer, role, safety_code));
+    emit_event (self, rc_cli_event_paired (peer_name, role, safety_code));
 
   _rc_cli_say (self, "%s joined. Safety code: %s", peer, safety_code);
   _rc_cli_say (self, "Compare the safety code with %s over another channel (a call, in person): "
@@ -166,13 +220,31 @@ message_received_cb (RcClientSession *session,
                      GDateTime       *sent_at,
                      RcCli           *self)
 {
-  const char *peer = rc_client_session_get_peer_name (session);
+  const char *peer_name = rc_client_session_get_peer_name (session);
   g_autoptr(GDateTime) local = g_date_time_to_local (sent_at);
   g_autofree char *time = g_date_time_format (local, "%H:%M");
+  g_autofree char *peer = NULL;
+  g_autofree char *shown = NULL;
 
   if (self->options->batch)
-    emit_event (self, rc_cli_event_message (peer, text));
-  _rc_cli_say (self, "[%s] %s: %s", time, peer, text);
+    {
+      emit_event (self, rc_cli_event_message (peer_name, text));
+      return;
+    }
+
+  /* A line break the peer typed stays, indented past the time, so that
+   * no line of theirs can pass for one of the client's own. */
+  peer = rc_cli_text_escape (peer_name, NULL);
+  shown = rc_cli_text_escape (text, "        ");
+  _rc_cli_say (self, "[%s] %s: %s", time, peer, shown);
+}
+
+static void
+state_cb (RcClientSession *session,
+          GParamSpec      *pspec,
+          RcCli           *self)
+{
+  _rc_cli_update_prompt (self);
 }
 
 static void
@@ -180,6 +252,7 @@ my_turn_cb (RcClientSession *session,
             GParamSpec      *pspec,
             RcCli           *self)
 {
+  _rc_cli_update_prompt (self);
   show_turn (self);
   _rc_cli_try_send (self);
 }
@@ -253,26 +326,6 @@ disconnected_cb (RcClientSession *session,
     _rc_cli_fail (self, error);
 }
 
-static void
-certificate_unknown_cb (RcClientSession *session,
-                        const char      *server,
-                        const char      *fingerprint,
-                        RcCli           *self)
-{
-  if (self->options->batch)
-    {
-      /* Nobody to ask: connecting fails with a message saying what to do. */
-      rc_client_session_trust_certificate (session, FALSE);
-      return;
-    }
-
-  self->awaiting_trust_answer = TRUE;
-  fprintf (stdout, "This is the first connection to %s. Its certificate's SHA-256 fingerprint is\n"
-           "  %s\nCompare it with the one the server's administrator gives you.\n"
-           "Trust this server? fingerprint %s [y/N] ", server, fingerprint, fingerprint);
-  fflush (stdout);
-}
-
 /* Rooms -------------------------------------------------------------------- */
 
 static void
@@ -283,6 +336,7 @@ create_cb (GObject      *source,
   g_autoptr(RcCli) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *room = NULL;
+  g_autofree char *shown = NULL;
 
   room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &error);
   if (room == NULL)
@@ -295,9 +349,13 @@ create_cb (GObject      *source,
     }
 
   if (self->options->batch)
-    emit_event (self, rc_cli_event_room (room));
+    {
+      emit_event (self, rc_cli_event_room (room));
+      return;
+    }
+  shown = rc_cli_text_escape (room, NULL);
   _rc_cli_say (self, "Room created. Pass this id on to the person you want to talk to:\n\n"
-               "    %s\n\nWaiting for them to join... (/leave to give up)", room);
+               "    %s\n\nWaiting for them to join... (/leave to give up)", shown);
 }
 
 static void
@@ -341,43 +399,36 @@ _rc_cli_start_room (RcCli      *self,
   rc_client_session_join_room_async (self->session, room, NULL, join_cb, g_object_ref (self));
 }
 
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(RcCli) self = user_data;
-  g_autoptr(GError) error = NULL;
-  RcClientSession *session = RC_CLIENT_SESSION (source);
-
-  self->awaiting_trust_answer = FALSE;
-  if (!rc_client_session_connect_finish (session, result, &error))
-    {
-      if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_REJECTED) &&
-          !self->options->batch)
-        _rc_cli_say (self, "Not trusted; nothing was sent to the server.");
-      _rc_cli_fail (self, error);
-      return;
-    }
-
-  _rc_cli_say (self, "Connected to %s (%s:%u) as %s.", rc_client_session_get_server_name (session),
-               self->options->host, self->options->port, self->options->name);
-
-  if (self->options->create || self->options->join != NULL)
-    _rc_cli_start_room (self, self->options->create, self->options->join);
-  else
-    _rc_cli_print_help (self);
-  _rc_cli_replay_input (self);
-}
-
 /* Running ------------------------------------------------------------------ */
 
+static gboolean
+leave_timeout_cb (gpointer user_data)
+{
+  RcCli *self = user_data;
+
+  self->leave_timeout_id = 0;
+  _rc_cli_finish (self, RC_CLI_EXIT_OK);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl+C in a room leaves it first, so that the other person reads that
+ * this side left rather than lost its connection; a second one, or a
+ * server that does not answer soon, ends the run at once. */
 static gboolean
 quit_signal_cb (gpointer user_data)
 {
   RcCli *self = user_data;
+  RcSessionState state = rc_client_session_get_state (self->session);
 
-  _rc_cli_finish (self, RC_CLI_EXIT_OK);
+  if (self->leave_timeout_id != 0 ||
+      (state != RC_SESSION_STATE_WAITING && state != RC_SESSION_STATE_CHATTING))
+    {
+      _rc_cli_finish (self, RC_CLI_EXIT_OK);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->leave_timeout_id = g_timeout_add_seconds (LEAVE_SECONDS, leave_timeout_cb, self);
+  _rc_cli_leave (self, TRUE);
   return G_SOURCE_CONTINUE;
 }
 
@@ -392,10 +443,11 @@ rc_cli_new (RcCliOptions *options)
   self->options = options;
   self->session = rc_client_session_new (options->host, options->port, options->name);
   rc_client_session_set_trust_new_certificates (self->session, options->trust);
+  _rc_cli_init_connect (self);
 
-  g_signal_connect_object (self->session, "certificate-unknown", G_CALLBACK (certificate_unknown_cb), self, 0);
   g_signal_connect_object (self->session, "paired", G_CALLBACK (paired_cb), self, 0);
   g_signal_connect_object (self->session, "message-received", G_CALLBACK (message_received_cb), self, 0);
+  g_signal_connect_object (self->session, "notify::state", G_CALLBACK (state_cb), self, 0);
   g_signal_connect_object (self->session, "notify::my-turn", G_CALLBACK (my_turn_cb), self, 0);
   g_signal_connect_object (self->session, "message-relayed", G_CALLBACK (relayed_cb), self, 0);
   g_signal_connect_object (self->session, "message-not-delivered", G_CALLBACK (not_delivered_cb), self, 0);
@@ -420,10 +472,11 @@ rc_cli_run (RcCli *self)
   self->signal_ids[0] = g_unix_signal_add (SIGINT, quit_signal_cb, self);
   self->signal_ids[1] = g_unix_signal_add (SIGTERM, quit_signal_cb, self);
 
-  rc_client_session_connect_async (self->session, self->options->password, NULL,
-                                   connect_cb, g_object_ref (self));
   _rc_cli_start_input (self);
+  _rc_cli_connect (self);
   g_main_loop_run (self->loop);
+  rc_cli_terminal_stop ();
+  _rc_cli_stop_connecting (self);
 
   /* Ends the connection with a TLS close_notify before the process goes. */
   rc_client_session_close (self->session);
@@ -449,12 +502,17 @@ rc_cli_main (int    argc,
       return RC_CLI_EXIT_OK;
     }
 
-  if (options == NULL || !rc_cli_options_resolve_password (options, &error))
+  /* Interactive, the password is asked once the server is trusted
+   * (rc-cli-connect.c); a script has nobody to ask about the server. */
+  if (options == NULL ||
+      (options->batch && !rc_cli_options_resolve_password (options, &error)))
     {
       fprintf (stderr, "roomchat-cli: %s\nSee roomchat-cli --help.\n", error->message);
       return RC_CLI_EXIT_USAGE;
     }
 
+  if (!options->batch)
+    rc_cli_options_password_from_environment (options);
   cli = rc_cli_new (g_steal_pointer (&options));
   return rc_cli_run (cli);
 }

@@ -3,245 +3,9 @@
 
 #include "config.h"
 
-#include <string.h>
-#include <json-glib/json-glib.h>
-
-#include "rc-crypto.h"
-#include "server-helpers.h"
-#include "rc-tls-priority.h"
+#include "test-cli-util.h"
 
 /* roomchat-cli processes talking through a real roomchat-server. */
-
-static char *identities_dir;   /* Ana's and Bo's identity keys, made once */
-
-typedef struct
-{
-  char       *folder;
-  TestServer *server;
-} Fixture;
-
-/* @port: 0 for a free one */
-static TestServer *
-start_server (Fixture    *f,
-              const char *state_name,
-              guint       port)
-{
-  TestServer *server = test_server_new_in (f->folder, state_name, TEST_BLOCK_CONFIG);
-
-  server->listen_port = port;
-  test_server_start (server);
-  return server;
-}
-
-static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  f->folder = g_dir_make_tmp ("roomchat-cli-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->server = start_server (f, "state", 0);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  g_clear_pointer (&f->server, test_server_free);
-  test_remove_tree (f->folder);
-  g_free (f->folder);
-}
-
-typedef struct
-{
-  GSubprocess      *process;
-  GDataInputStream *out;
-} Cli;
-
-/* Each person has a data folder of their own in the test's folder (its
- * known-servers file), with the identity key made once for all tests. */
-static char *
-data_home (Fixture    *f,
-           const char *person)
-{
-  g_autofree char *home = g_build_filename (f->folder, person, NULL);
-  g_autofree char *roomchat = g_build_filename (home, "roomchat", NULL);
-  g_autofree char *cached = g_strdup_printf ("%s/%s.pem", identities_dir, person);
-  g_autofree char *identity = g_build_filename (roomchat, "identity.pem", NULL);
-  g_autofree char *pem = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length = 0;
-
-  if (!g_file_test (identity, G_FILE_TEST_EXISTS))
-    {
-      g_assert_cmpint (g_mkdir_with_parents (roomchat, 0700), ==, 0);
-      g_file_get_contents (cached, &pem, &length, &error);
-      g_assert_no_error (error);
-      g_file_set_contents_full (identity, pem, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0600, &error);
-      g_assert_no_error (error);
-    }
-
-  return g_steal_pointer (&home);
-}
-
-static Cli *
-cli_spawn (Fixture            *f,
-           const char         *person,
-           const char         *password,
-           const char * const *args)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *home = data_home (f, person);
-  Cli *cli = g_new0 (Cli, 1);
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  /* No .env.json from wherever the tests run. */
-  g_subprocess_launcher_set_cwd (launcher, f->folder);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
-  if (password != NULL)
-    g_subprocess_launcher_setenv (launcher, "ROOMCHAT_PASSWORD", password, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "ROOMCHAT_PASSWORD");
-
-  g_ptr_array_add (argv, g_strdup (RC_TEST_CLI_PATH));
-  g_ptr_array_add (argv, g_strdup ("--host=127.0.0.1"));
-  g_ptr_array_add (argv, g_strdup_printf ("--port=%u", f->server->port));
-  g_ptr_array_add (argv, g_strdup_printf ("--name=%s", person));
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, g_strdup (args[i]));
-  g_ptr_array_add (argv, NULL);
-
-  cli->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
-  g_assert_no_error (error);
-  cli->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (cli->process));
-  return cli;
-}
-
-static void
-cli_write (Cli        *cli,
-           const char *text)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_output_stream_write_all (g_subprocess_get_stdin_pipe (cli->process), text, strlen (text),
-                             NULL, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static void
-cli_close_input (Cli *cli)
-{
-  g_output_stream_close (g_subprocess_get_stdin_pipe (cli->process), NULL, NULL);
-}
-
-/* The next line of standard output, NULL at its end. */
-static char *
-cli_read_line (Cli *cli)
-{
-  g_autoptr(GError) error = NULL;
-  char *line = g_data_input_stream_read_line_utf8 (cli->out, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return line;
-}
-
-/* The next event, NULL at the end of the output. */
-static JsonObject *
-cli_next_event (Cli *cli)
-{
-  g_autofree char *line = cli_read_line (cli);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  JsonNode *root;
-
-  if (line == NULL)
-    return NULL;
-
-  json_parser_load_from_data (parser, line, -1, &error);
-  g_assert_no_error (error);
-  root = json_parser_get_root (parser);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  return json_object_ref (json_node_get_object (root));
-}
-
-static const char *
-member (JsonObject *event,
-        const char *name)
-{
-  g_assert_true (json_object_has_member (event, name));
-  return json_object_get_string_member (event, name);
-}
-
-/* An event as a short string to compare; long texts are summed up. */
-static char *
-describe (JsonObject *event)
-{
-  const char *type = member (event, "event");
-
-  if (g_str_equal (type, "room"))
-    return g_strdup ("room");
-  if (g_str_equal (type, "paired"))
-    return g_strdup_printf ("paired %s %s", member (event, "peer"), member (event, "role"));
-  if (g_str_equal (type, "message"))
-    {
-      const char *text = member (event, "text");
-
-      if (strlen (text) > 100)
-        return g_strdup_printf ("message %s (%zu bytes)", member (event, "from"), strlen (text));
-      return g_strdup_printf ("message %s %s", member (event, "from"), text);
-    }
-  if (g_str_equal (type, "relayed"))
-    return g_strdup_printf ("relayed %" G_GINT64_FORMAT, json_object_get_int_member (event, "seq"));
-  if (g_str_equal (type, "peer-left"))
-    return g_strdup_printf ("peer-left %s", member (event, "reason"));
-  if (g_str_equal (type, "error"))
-    return g_strdup_printf ("error %s", member (event, "code"));
-
-  return g_strdup_printf ("unknown %s", type);
-}
-
-static JsonObject *
-expect_event (Cli        *cli,
-              const char *expected)
-{
-  JsonObject *event = cli_next_event (cli);
-  g_autofree char *text = NULL;
-
-  g_assert_nonnull (event);
-  text = describe (event);
-  g_assert_cmpstr (text, ==, expected);
-  return event;
-}
-
-static void
-expect (Cli        *cli,
-        const char *expected)
-{
-  json_object_unref (expect_event (cli, expected));
-}
-
-static int
-cli_finish (Cli *cli)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *rest = cli_read_line (cli);
-  int status;
-
-  g_assert_null (rest);
-  cli_close_input (cli);
-  g_subprocess_wait (cli->process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (cli->process));
-  status = g_subprocess_get_exit_status (cli->process);
-
-  g_object_unref (cli->out);
-  g_object_unref (cli->process);
-  g_free (cli);
-  return status;
-}
 
 static void
 test_chat (Fixture       *f,
@@ -453,6 +217,30 @@ test_peer_leaves (Fixture       *f,
   g_assert_cmpint (cli_finish (ana), ==, 0);
 }
 
+/* The room id an interactive creator shows, on a line of its own. */
+static char *
+cli_read_room (Cli *creator)
+{
+  for (;;)
+    {
+      g_autofree char *line = cli_read_line (creator);
+
+      g_assert_nonnull (line);
+      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
+        return g_strdup (line + 4);
+    }
+}
+
+/* Bo in --batch, joining @room. */
+static Cli *
+spawn_joiner (Fixture    *f,
+              const char *room)
+{
+  const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
+
+  return cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+}
+
 static void
 test_interactive (Fixture       *f,
                   gconstpointer  data)
@@ -482,20 +270,8 @@ test_interactive (Fixture       *f,
     }
   cli_write (ana, "y\n");
 
-  while (room == NULL)
-    {
-      g_free (line);
-      line = cli_read_line (ana);
-      g_assert_nonnull (line);
-      if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
-        room = g_strdup (line + 4);
-    }
-
-  {
-    const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  room = cli_read_room (ana);
+  bo = spawn_joiner (f, room);
   cli_write (bo, "¿Me oyes?\n");
   cli_close_input (bo);
   expect (bo, "paired Ana joiner");
@@ -522,24 +298,115 @@ test_interactive (Fixture       *f,
   g_assert_cmpint (cli_finish (ana), ==, 0);
 }
 
+/* A peer's message that would clear the screen, set the window title and
+ * forge a line of someone else's comes out as visible text on one line. */
+static void
+test_hostile_text (Fixture       *f,
+                   gconstpointer  data)
+{
+  const char *ana_args[] = { "--create", "--trust", NULL };
+  g_autofree char *room = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *next = NULL;
+  Cli *ana;
+  Cli *bo;
+
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
+  room = cli_read_room (ana);
+  bo = spawn_joiner (f, room);
+  cli_write (bo, "\x1b]0;title\a\x1b[2J\x1b[H[12:00] Ana: send me the code\n");
+  cli_write (bo, "bidi \xe2\x80\xae" "txt.exe and C1 \xc2\x9b" "2J\n");
+  cli_close_input (bo);
+  expect (bo, "paired Ana joiner");
+  expect (bo, "relayed 0");
+
+  g_free (line);
+  line = cli_read_until (ana, "] Bo: ");
+  g_assert_nonnull (strstr (line, "] Bo: \\x1b]0;title\\x07\\x1b[2J\\x1b[H[12:00] Ana: send me the code"));
+  cli_write (ana, "Qué?\n");
+  expect (bo, "message Ana Qué?");
+  expect (bo, "relayed 1");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
+
+  next = cli_read_until (ana, "] Bo: bidi");
+  g_assert_nonnull (strstr (next, "bidi \\u202etxt.exe and C1 \\u009b2J"));
+
+  cli_close_input (ana);
+  while ((line = (g_free (line), cli_read_line (ana))) != NULL)
+    g_assert_null (strchr (line, '\x1b'));
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
+/* @config_home: $XDG_CONFIG_HOME for the client, NULL for the test's. */
 static int
-run_plain (Fixture            *f,
-           const char * const *args,
-           char              **output)
+run_plain_in (Fixture            *f,
+              const char         *config_home,
+              const char * const *args,
+              char              **output)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                                                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *home = data_home (f, "Ana");
 
   g_subprocess_launcher_set_cwd (launcher, f->folder);
   g_subprocess_launcher_setenv (launcher, "ROOMCHAT_PASSWORD", TEST_PASSWORD, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  if (config_home != NULL)
+    g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", config_home, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, args, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, output, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (process));
   return g_subprocess_get_exit_status (process);
+}
+
+static int
+run_plain (Fixture            *f,
+           const char * const *args,
+           char              **output)
+{
+  return run_plain_in (f, NULL, args, output);
+}
+
+/* Without .env.json in the current folder, the settings come from the
+ * user's own cli.json; a .env.json, when there is one, comes first. */
+static void
+test_user_config (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *args[] = { RC_TEST_CLI_PATH, "--batch", "--join", "AAAA-AAAA-AAAA", "--trust", NULL };
+  g_autofree char *config_home = g_build_filename (f->folder, "config", NULL);
+  g_autofree char *folder = g_build_filename (config_home, "roomchat", NULL);
+  g_autofree char *user_file = g_build_filename (folder, "cli.json", NULL);
+  g_autofree char *env_file = g_build_filename (f->folder, ".env.json", NULL);
+  g_autofree char *settings = g_strdup_printf ("{\"HOST_ADDRESS\": \"127.0.0.1\", \"HOST_PORT\": %u, "
+                                               "\"USER_NAME\": \"Ana\"}", f->server->port);
+  g_autofree char *output = NULL;
+  g_autofree char *help = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *help_args[] = { RC_TEST_CLI_PATH, "--help", NULL };
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_file_set_contents (user_file, settings, -1, &error);
+  g_assert_no_error (error);
+
+  /* The server was reached with the host, port and name of cli.json. */
+  g_assert_cmpint (run_plain_in (f, config_home, args, &output), ==, 5);
+  g_assert_nonnull (strstr (output, "\"no-such-room\""));
+  g_clear_pointer (&output, g_free);
+
+  /* --help names the file as it is here. */
+  g_assert_cmpint (run_plain_in (f, config_home, help_args, &help), ==, 0);
+  g_assert_nonnull (strstr (help, user_file));
+
+  g_file_set_contents (env_file, "{\"USER_NAME\": \"Ana\", \"COLOUR\": 1}", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run_plain_in (f, config_home, args, &output), ==, 2);
+  g_assert_nonnull (strstr (output, ".env.json"));
+  g_assert_nonnull (strstr (output, "COLOUR"));
 }
 
 static void
@@ -588,27 +455,9 @@ int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GError) error = NULL;
-  const char * const people[] = { "Ana", "Bo" };
   int status;
 
-  rc_tls_priority_apply ();
-  /* The isolated XDG folders hold no GSettings schemas for the desktop's
-   * proxy settings, which GSocketClient would otherwise read. */
-  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  identities_dir = g_dir_make_tmp ("roomchat-identities-XXXXXX", &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < G_N_ELEMENTS (people); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("%s/%s.pem", identities_dir, people[i]);
-      g_autoptr(RcIdentity) identity = rc_identity_generate (&error);
-
-      g_assert_no_error (error);
-      rc_identity_save (identity, path, &error);
-      g_assert_no_error (error);
-    }
+  test_cli_init (&argc, &argv);
 
   g_test_add ("/cli/chat", Fixture, NULL, fixture_set_up, test_chat, fixture_tear_down);
   g_test_add ("/cli/no-such-room", Fixture, NULL, fixture_set_up, test_no_such_room, fixture_tear_down);
@@ -620,10 +469,11 @@ main (int    argc,
               test_first_contact_untrusted, fixture_tear_down);
   g_test_add ("/cli/peer-leaves", Fixture, NULL, fixture_set_up, test_peer_leaves, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_interactive, fixture_tear_down);
+  g_test_add ("/cli/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
+  g_test_add ("/cli/user-config", Fixture, NULL, fixture_set_up, test_user_config, fixture_tear_down);
   g_test_add ("/cli/usage", Fixture, NULL, fixture_set_up, test_usage, fixture_tear_down);
 
   status = g_test_run ();
-  test_remove_tree (identities_dir);
-  g_free (identities_dir);
+  test_cli_clean_up ();
   return status;
 }

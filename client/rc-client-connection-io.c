@@ -12,6 +12,11 @@
 /* The server drops a connection that sent nothing for 90 s. */
 #define PING_INTERVAL_SECONDS 30
 
+/* What may wait to be written: some forty of the largest messages. A
+ * server that stops reading while it keeps sending pings would otherwise
+ * have the client queue pongs without end. */
+#define MAX_QUEUED_BYTES (1024 * 1024)
+
 static gboolean
 is_cancelled (const GError *error)
 {
@@ -71,6 +76,7 @@ write_next (RcClientConnection *self)
   data = g_new0 (WriteData, 1);
   data->self = self;
   data->line = g_queue_pop_head (&self->write_queue);
+  self->queued_bytes -= g_bytes_get_size (data->line);
   self->writing = TRUE;
 
   output = g_io_stream_get_output_stream (G_IO_STREAM (self->tls));
@@ -130,6 +136,18 @@ restart_ping (RcClientConnection *self)
     self->ping_id = g_timeout_add_seconds (PING_INTERVAL_SECONDS, ping_cb, self);
 }
 
+static gboolean
+overflow_cb (gpointer user_data)
+{
+  RcClientConnection *self = user_data;
+
+  self->overflow_id = 0;
+  _rc_client_connection_fail (self,
+    g_error_new_literal (RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL,
+                         "The server stopped reading what this client sends"));
+  return G_SOURCE_REMOVE;
+}
+
 void
 rc_client_connection_send_frame (RcClientConnection *self,
                                  const RcFrame      *frame)
@@ -145,7 +163,18 @@ rc_client_connection_send_frame (RcClientConnection *self,
 
   g_debug ("Sending %s", rc_frame_type_to_string (frame->type));
   line = rc_frame_to_line (frame, &length);
+  if (self->queued_bytes + length > MAX_QUEUED_BYTES)
+    {
+      g_free (line);
+      /* Not from inside the caller's send: it hears of the end from the
+       * main loop, as of any other. */
+      if (self->overflow_id == 0)
+        self->overflow_id = g_idle_add_full (G_PRIORITY_DEFAULT, overflow_cb,
+                                             g_object_ref (self), g_object_unref);
+      return;
+    }
   g_queue_push_tail (&self->write_queue, g_bytes_new_take (line, length));
+  self->queued_bytes += length;
 
   restart_ping (self);
   write_next (self);
@@ -270,6 +299,8 @@ _rc_client_connection_close_streams (RcClientConnection *self)
   g_clear_object (&self->tls);
   g_clear_object (&self->tcp);
   g_queue_clear_full (&self->write_queue, (GDestroyNotify) g_bytes_unref);
+  self->queued_bytes = 0;
+  g_clear_handle_id (&self->overflow_id, g_source_remove);
   self->writing = FALSE;
   self->keep_alive = FALSE;
   self->open = FALSE;

@@ -43,6 +43,8 @@ struct _RcClientConnection
   GTlsConnection     *tls;
   RcFrameReader      *reader;
   GQueue              write_queue;      /* GBytes lines */
+  gsize               queued_bytes;     /* in write_queue, bounded */
+  guint               overflow_id;      /* the queue overflowed: fail soon */
   gboolean            writing;
   gboolean            keep_alive;
   guint               ping_id;

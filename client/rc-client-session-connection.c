@@ -289,6 +289,34 @@ _rc_client_session_protocol_failed (RcClientSession *self,
   connection_failed (self, g_error_new_literal (RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL, message));
 }
 
+/* The server did what a server that keeps the protocol never does, and
+ * what a malicious one would: cross-wire people, or hand out names that
+ * break the rules. */
+void
+_rc_client_session_security_failed (RcClientSession *self,
+                                    const char      *message)
+{
+  connection_failed (self, g_error_new_literal (RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY, message));
+}
+
+/* docs/protocol.md 3.1: SERVER_NAME is 1 to 64 characters; as a name, it
+ * holds no control characters. */
+static gboolean
+is_server_name (const char *name)
+{
+  glong n_chars;
+
+  if (name == NULL)
+    return FALSE;
+  n_chars = g_utf8_strlen (name, -1);
+  if (n_chars < 1 || n_chars > 64)
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_unichar_iscntrl (g_utf8_get_char (p)) || g_unichar_type (g_utf8_get_char (p)) == G_UNICODE_FORMAT)
+      return FALSE;
+  return TRUE;
+}
+
 static void
 on_connection_closed (RcClientSession    *self,
                       GError             *error,
@@ -327,6 +355,12 @@ static void
 handle_welcome (RcClientSession *self,
                 const RcFrame   *frame)
 {
+  if (!is_server_name (frame->server))
+    {
+      _rc_client_session_protocol_failed (self, "The server's name breaks the rules for names");
+      return;
+    }
+
   g_free (self->server_name);
   self->server_name = g_strdup (frame->server);
   _rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);

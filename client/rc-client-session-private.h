@@ -102,6 +102,8 @@ void     _rc_client_session_send             (RcClientSession *self,
 GError  *_rc_client_session_error_from_frame (const RcFrame   *frame);
 void     _rc_client_session_protocol_failed  (RcClientSession *self,
                                               const char      *message);
+void     _rc_client_session_security_failed   (RcClientSession *self,
+                                              const char      *message);
 
 /* rc-client-session-connection.c */
 void     _rc_client_session_init_connection  (RcClientSession *self);

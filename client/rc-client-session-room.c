@@ -388,6 +388,7 @@ _rc_client_session_handle_paired (RcClientSession *self,
   g_autoptr(RcClientRoom) room = NULL;
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *peer_name = NULL;
   gboolean expected = self->role == RC_ROLE_CREATOR
                         ? self->state == RC_SESSION_STATE_WAITING
                         : self->state == RC_SESSION_STATE_LOBBY && self->room_task != NULL;
@@ -398,6 +399,21 @@ _rc_client_session_handle_paired (RcClientSession *self,
   if (!expected || frame->role != self->role || self->ephemeral == NULL)
     {
       _rc_client_session_protocol_failed (self, "The server paired this client unexpectedly");
+      return;
+    }
+
+  /* A paired frame for another room than the one created or asked for,
+   * or with a name no server would let in, is a server cross-wiring
+   * people: only the safety code would tell them. */
+  if (g_strcmp0 (frame->room, self->role == RC_ROLE_CREATOR ? self->room_id : self->join_room) != 0)
+    {
+      _rc_client_session_security_failed (self, "The server paired this client in a room it did not ask for");
+      return;
+    }
+  peer_name = frame->peer_name != NULL ? rc_name_normalize (frame->peer_name, NULL) : NULL;
+  if (g_strcmp0 (peer_name, frame->peer_name) != 0)
+    {
+      _rc_client_session_security_failed (self, "The server gave the other person a name that breaks the rules for names");
       return;
     }
 

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "roomchat-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "rc-client-session.h"
+#include "test-client-util.h"
+
+/* The session against a server that breaks the protocol the way a
+ * malicious one would: it pairs the client in a room it never asked for,
+ * hands out names no real server lets in, or stops reading while it
+ * keeps sending pings. A fake TLS server on 127.0.0.1 plays each part, in
+ * a thread of its own, with the certificate a real roomchat-server made. */
+
+typedef enum
+{
+  PLAY_CROSS_WIRED,      /* paired for another room than the one created */
+  PLAY_BAD_PEER_NAME,    /* paired with a control character in the name */
+  PLAY_BAD_SERVER_NAME,  /* welcome with a control character in the name */
+  PLAY_NEVER_READS,      /* pings without end, reads nothing after hello */
+} Play;
+
+typedef struct
+{
+  Play             play;
+  GSocketListener *listener;
+  guint16          port;
+  GTlsCertificate *certificate;
+  GThread         *thread;
+} HostileServer;
+
+static void
+write_frame (GOutputStream *output,
+             const RcFrame *frame)
+{
+  gsize length = 0;
+  g_autofree char *line = rc_frame_to_line (frame, &length);
+
+  g_output_stream_write_all (output, line, length, NULL, NULL, NULL);
+}
+
+static RcFrame *
+fake_paired (const char *room,
+             const char *peer_name)
+{
+  static const guint8 filler[64] = { 1 };
+  RcFrame *paired = rc_frame_new (RC_FRAME_PAIRED);
+
+  paired->room = g_strdup (room);
+  paired->role = RC_ROLE_CREATOR;
+  paired->your_turn = FALSE;
+  paired->has_peer = TRUE;
+  paired->peer_name = g_strdup (peer_name);
+  paired->peer_keys.identity = g_bytes_new_static (filler, 44);
+  paired->peer_keys.ephemeral = g_bytes_new_static (filler, 32);
+  paired->peer_keys.signature = g_bytes_new_static (filler, 64);
+  return paired;
+}
+
+static gpointer
+hostile_server_run (gpointer user_data)
+{
+  HostileServer *server = user_data;
+  g_autoptr(GSocketConnection) tcp = NULL;
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GDataInputStream) input = NULL;
+  g_autoptr(RcFrame) welcome = rc_frame_new (RC_FRAME_WELCOME);
+  g_autofree char *hello = NULL;
+  GOutputStream *output;
+
+  tcp = g_socket_listener_accept (server->listener, NULL, NULL, NULL);
+  g_assert_nonnull (tcp);
+  tls = g_tls_server_connection_new (G_IO_STREAM (tcp), server->certificate, NULL);
+  g_assert_nonnull (tls);
+  if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, NULL))
+    return NULL;
+  input = g_data_input_stream_new (g_io_stream_get_input_stream (tls));
+  output = g_io_stream_get_output_stream (tls);
+
+  hello = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+  g_assert_nonnull (hello);
+  welcome->version = 1;
+  welcome->server = g_strdup (server->play == PLAY_BAD_SERVER_NAME ? "Evil\x1b[2J" : "Evil");
+  write_frame (output, welcome);
+
+  switch (server->play)
+    {
+    case PLAY_CROSS_WIRED:
+    case PLAY_BAD_PEER_NAME:
+      {
+        g_autoptr(RcFrame) created = rc_frame_new (RC_FRAME_CREATED);
+        g_autoptr(RcFrame) paired = NULL;
+
+        /* Pings may come first */
+        for (;;)
+          {
+            g_autofree char *line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+
+            g_assert_nonnull (line);
+            if (strstr (line, "\"create\"") != NULL)
+              break;
+          }
+        created->room = g_strdup ("AAAAAAAAAAAA");
+        write_frame (output, created);
+        if (server->play == PLAY_CROSS_WIRED)
+          paired = fake_paired ("BBBBBBBBBBBB", "Mallory");
+        else
+          paired = fake_paired ("AAAAAAAAAAAA", "Mal\alory");
+        write_frame (output, paired);
+        /* Until the client hangs up */
+        while (g_data_input_stream_read_line (input, NULL, NULL, NULL) != NULL)
+          ;
+      }
+      break;
+
+    case PLAY_BAD_SERVER_NAME:
+      g_free (g_data_input_stream_read_line (input, NULL, NULL, NULL));
+      break;
+
+    case PLAY_NEVER_READS:
+      {
+        g_autoptr(RcFrame) ping = rc_frame_new (RC_FRAME_PING);
+        gsize length = 0;
+        g_autofree char *line = rc_frame_to_line (ping, &length);
+
+        /* Until the client gives up and the writes fail */
+        while (g_output_stream_write_all (output, line, length, NULL, NULL, NULL))
+          ;
+      }
+      break;
+    }
+
+  g_io_stream_close (tls, NULL, NULL);
+  return NULL;
+}
+
+/* The real server makes a certificate on its first start. */
+static GTlsCertificate *
+certificate_from_real_server (void)
+{
+  g_autoptr(TestServer) real = test_server_new (NULL);
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate;
+
+  test_server_start (real);
+  test_server_stop (real);
+  cert = g_build_filename (real->state_dir, "cert.pem", NULL);
+  key = g_build_filename (real->state_dir, "key.pem", NULL);
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  return certificate;
+}
+
+static HostileServer *
+hostile_server_start (Play play)
+{
+  HostileServer *server = g_new0 (HostileServer, 1);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  server->play = play;
+  server->certificate = certificate_from_real_server ();
+  server->listener = g_socket_listener_new ();
+  g_socket_listener_add_address (server->listener, address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  server->thread = g_thread_new ("hostile-server", hostile_server_run, server);
+  return server;
+}
+
+static void
+hostile_server_free (HostileServer *server)
+{
+  g_thread_join (server->thread);
+  g_socket_listener_close (server->listener);
+  g_object_unref (server->listener);
+  g_object_unref (server->certificate);
+  g_free (server);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostileServer, hostile_server_free)
+
+typedef struct
+{
+  GQueue  events;
+  GError *error;
+  gboolean done;
+} Outcome;
+
+static void
+on_disconnected (RcClientSession *session,
+                 GError          *error,
+                 Outcome         *outcome)
+{
+  g_clear_error (&outcome->error);
+  outcome->error = error != NULL ? g_error_copy (error) : NULL;
+  rc_test_record (&outcome->events, "disconnected");
+}
+
+static void
+on_paired (RcClientSession *session,
+           const char      *peer_name,
+           RcRole           role,
+           gboolean         my_turn,
+           const char      *safety_code,
+           Outcome         *outcome)
+{
+  rc_test_record (&outcome->events, "paired");
+}
+
+static void
+connect_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  g_clear_error (&outcome->error);
+  rc_client_session_connect_finish (RC_CLIENT_SESSION (source), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+create_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autofree char *room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source),
+                                                                result, NULL);
+
+  rc_test_record (&((Outcome *) user_data)->events, "created");
+}
+
+static RcClientSession *
+session_for (HostileServer *server,
+             Outcome       *outcome)
+{
+  RcClientSession *session = rc_client_session_new ("127.0.0.1", server->port, "Ana");
+  g_autofree char *identity = g_build_filename (g_get_user_data_dir (), "identity.pem", NULL);
+  g_autofree char *known = g_build_filename (g_get_user_data_dir (), "known-servers", NULL);
+
+  rc_client_session_set_identity_path (session, identity);
+  rc_client_session_set_known_servers_path (session, known);
+  rc_client_session_set_trust_new_certificates (session, TRUE);
+  g_signal_connect (session, "disconnected", G_CALLBACK (on_disconnected), outcome);
+  g_signal_connect (session, "paired", G_CALLBACK (on_paired), outcome);
+  rc_client_session_connect_async (session, "secret", NULL, connect_done_cb, outcome);
+  rc_test_spin_until (&outcome->done);
+  return session;
+}
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  g_queue_clear_full (&outcome->events, g_free);
+  g_clear_error (&outcome->error);
+}
+
+/* A server that pairs people in rooms they did not ask for could put
+ * anyone in front of them: the session ends, as for a forged signature. */
+static void
+assert_room_refused (Play play)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (play);
+  g_autoptr(RcClientSession) session = NULL;
+  Outcome outcome = { G_QUEUE_INIT, NULL, FALSE };
+
+  session = session_for (server, &outcome);
+  g_assert_no_error (outcome.error);
+  rc_client_session_create_room_async (session, NULL, create_done_cb, &outcome);
+  rc_test_expect (&outcome.events, "created");
+  /* never "paired" */
+  rc_test_expect (&outcome.events, "disconnected");
+  g_assert_error (outcome.error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY);
+  g_assert_cmpint (rc_client_session_get_state (session), ==, RC_SESSION_STATE_DISCONNECTED);
+  g_assert_null (rc_client_session_get_peer_name (session));
+  outcome_clear (&outcome);
+}
+
+static void
+test_cross_wired (void)
+{
+  assert_room_refused (PLAY_CROSS_WIRED);
+}
+
+static void
+test_bad_peer_name (void)
+{
+  assert_room_refused (PLAY_BAD_PEER_NAME);
+}
+
+static void
+test_bad_server_name (void)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (PLAY_BAD_SERVER_NAME);
+  g_autoptr(RcClientSession) session = NULL;
+  Outcome outcome = { G_QUEUE_INIT, NULL, FALSE };
+
+  session = session_for (server, &outcome);
+  g_assert_error (outcome.error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL);
+  g_assert_null (rc_client_session_get_server_name (session));
+  outcome_clear (&outcome);
+}
+
+/* Without a bound the client queued a pong per ping, 68 MB in 5 s. */
+static void
+test_server_never_reads (void)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (PLAY_NEVER_READS);
+  g_autoptr(RcClientSession) session = NULL;
+  Outcome outcome = { G_QUEUE_INIT, NULL, FALSE };
+
+  session = session_for (server, &outcome);
+  g_assert_no_error (outcome.error);
+  rc_test_expect (&outcome.events, "disconnected");
+  g_assert_error (outcome.error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (outcome.error->message, "stopped reading"));
+  outcome_clear (&outcome);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  rc_test_client_init (&argc, &argv);
+
+  g_test_add_func ("/client-hostile/cross-wired", test_cross_wired);
+  g_test_add_func ("/client-hostile/bad-peer-name", test_bad_peer_name);
+  g_test_add_func ("/client-hostile/bad-server-name", test_bad_server_name);
+  g_test_add_func ("/client-hostile/server-never-reads", test_server_never_reads);
+
+  return g_test_run ();
+}

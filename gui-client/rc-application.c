@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "rc-application.h"
+#include "rc-profile.h"
 #include "rc-shortcuts-window.h"
 #include "rc-style-manager.h"
 #include "rc-window.h"
@@ -132,7 +133,7 @@ rc_application_startup (GApplication *application)
   G_APPLICATION_CLASS (rc_application_parent_class)->startup (application);
 
   g_set_application_name ("RoomChat");
-  gtk_window_set_default_icon_name (APPLICATION_ID);
+  gtk_window_set_default_icon_name (RC_APPLICATION_ID);
 
   rc_application_load_css ();
   self->style_manager = rc_style_manager_new (gtk_settings_get_default ());
@@ -199,7 +200,7 @@ about_activated (GSimpleAction *action,
 
   gtk_show_about_dialog (parent,
                          "program-name", "RoomChat",
-                         "logo-icon-name", APPLICATION_ID,
+                         "logo-icon-name", RC_APPLICATION_ID,
                          "version", PACKAGE_VERSION,
                          "comments", _("Talk privately with one other person, end-to-end encrypted."),
                          "website", "https://github.com/roomchat/roomchat",
@@ -243,7 +244,7 @@ RcApplication *
 rc_application_new (void)
 {
   return g_object_new (RC_TYPE_APPLICATION,
-                       "application-id", APPLICATION_ID,
+                       "application-id", RC_APPLICATION_ID,
                        "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        "resource-base-path", "/io/github/roomchat/RoomChat",
                        NULL);

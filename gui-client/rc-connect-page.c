@@ -9,6 +9,7 @@
 
 #include "rc-client-session.h"
 #include "rc-connect-page.h"
+#include "rc-profile.h"
 
 /* The first page: where to connect and as whom. It only collects and
  * checks the form and shows errors; the window makes the connection. */
@@ -22,6 +23,7 @@ struct _RcConnectPage
   gboolean busy;
 
   /* template children */
+  GtkImage *logo_image;
   GtkEntry *host_entry;
   GtkEntry *port_entry;
   GtkEntry *name_entry;
@@ -227,6 +229,7 @@ rc_connect_page_class_init (RcConnectPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/roomchat/RoomChat/rc-connect-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, RcConnectPage, logo_image);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, host_entry);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, port_entry);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, name_entry);
@@ -246,6 +249,7 @@ static void
 rc_connect_page_init (RcConnectPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_image_set_from_icon_name (self->logo_image, RC_APPLICATION_ID);
 }
 
 GtkWidget *

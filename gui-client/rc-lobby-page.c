@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "rc-lobby-page.h"
+#include "rc-profile.h"
 
 /* Connected, in no room: create one or join one. The buttons activate the
  * window's actions win.create-room and win.join-room. */
@@ -14,6 +15,7 @@ struct _RcLobbyPage
   GtkWidget parent_instance;
 
   /* template children */
+  GtkImage *logo_image;
   GtkLabel *status_label;
   GtkButton *create_button;
   GtkButton *join_button;
@@ -44,6 +46,7 @@ rc_lobby_page_class_init (RcLobbyPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/roomchat/RoomChat/rc-lobby-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, RcLobbyPage, logo_image);
   gtk_widget_class_bind_template_child (widget_class, RcLobbyPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, RcLobbyPage, create_button);
   gtk_widget_class_bind_template_child (widget_class, RcLobbyPage, join_button);
@@ -55,6 +58,7 @@ static void
 rc_lobby_page_init (RcLobbyPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_image_set_from_icon_name (self->logo_image, RC_APPLICATION_ID "-symbolic");
 }
 
 GtkWidget *

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "rc-profile.h"
 #include "rc-window-private.h"
 
 /* The main window: a stack of pages (connect, lobby, chat, changed
@@ -22,10 +23,10 @@ rc_window_open_settings (void)
   g_autoptr(GSettingsSchema) schema = NULL;
 
   if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+    schema = g_settings_schema_source_lookup (source, RC_APPLICATION_ID, TRUE);
   if (schema == NULL)
     {
-      g_debug ("GSettings schema %s is not installed: nothing is remembered", APPLICATION_ID);
+      g_debug ("GSettings schema %s is not installed: nothing is remembered", RC_APPLICATION_ID);
       return NULL;
     }
 
@@ -331,6 +332,11 @@ rc_window_init (RcWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   _rc_window_init_session (self);
+
+  /* The development profile's header bar is striped, so a test build is
+   * never taken for the release. */
+  if (RC_PROFILE_DEVELOPMENT)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   self->settings = rc_window_open_settings ();
   if (self->settings != NULL)

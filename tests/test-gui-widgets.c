@@ -12,6 +12,7 @@
 #include "test-gui-util.h"
 
 #include "rc-application.h"
+#include "rc-profile.h"
 #include "rc-certificate-page.h"
 #include "rc-chat-page.h"
 #include "rc-confirm-dialog.h"
@@ -240,7 +241,7 @@ test_application (void)
 {
   RcApplication *application = rc_application_new ();
 
-  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (application)), ==, APPLICATION_ID);
+  g_assert_cmpstr (g_application_get_application_id (G_APPLICATION (application)), ==, RC_APPLICATION_ID);
   g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "quit") != NULL);
   g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "about") != NULL);
   g_assert_true (g_action_map_lookup_action (G_ACTION_MAP (application), "shortcuts") != NULL);

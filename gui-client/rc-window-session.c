@@ -124,17 +124,26 @@ on_message_received (RcWindow        *self,
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
-  g_autofree char *body = NULL;
+  /* Who wrote, by default: a notification may be read on the lock screen
+   * by anyone passing by. */
+  g_autofree char *shown = self->settings != NULL
+                             ? g_settings_get_string (self->settings, "notifications")
+                             : g_strdup ("sender");
 
-  if (application == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+  if (application == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_str_equal (shown, "none"))
     return;
 
   /* Translators: a desktop notification; %s is the other person's name */
   title = g_strdup_printf (_("New message from %s"), rc_client_session_get_peer_name (session));
-  body = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 200));
-
   notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
+  if (g_str_equal (shown, "message"))
+    {
+      g_autofree char *body = g_utf8_substring (text, 0, MIN (g_utf8_strlen (text, -1), 200));
+
+      g_notification_set_body (notification, body);
+    }
+  g_notification_set_category (notification, "im.received");
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_application_send_notification (G_APPLICATION (application), "new-message", notification);
 }

@@ -353,6 +353,11 @@ rc_window_init (RcWindow *self)
       g_settings_bind (self->settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (self->settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+      {
+        g_autoptr(GAction) notifications = g_settings_create_action (self->settings, "notifications");
+
+        g_action_map_add_action (G_ACTION_MAP (self), notifications);
+      }
     }
   else
     {

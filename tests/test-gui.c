@@ -56,6 +56,7 @@ static const char notifications_xml[] =
   "</node>";
 
 static GPtrArray *notifications;   /* summaries shown, in order */
+static GPtrArray *notification_bodies;  /* their bodies, in the same order */
 static guint n_closed_notifications;
 
 static void
@@ -72,8 +73,12 @@ on_notifications_call (GDBusConnection       *connection,
     {
       const char *summary = NULL;
 
+      const char *body = NULL;
+
       g_variant_get_child (parameters, 3, "&s", &summary);
+      g_variant_get_child (parameters, 4, "&s", &body);
       g_ptr_array_add (notifications, g_strdup (summary));
+      g_ptr_array_add (notification_bodies, g_strdup (body));
       g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", notifications->len));
     }
   else if (g_str_equal (method_name, "CloseNotification"))
@@ -112,7 +117,15 @@ start_notification_server (void)
                                      G_BUS_NAME_OWNER_FLAGS_NONE, NULL, NULL, NULL, NULL);
   g_object_unref (bus);
   notifications = g_ptr_array_new_with_free_func (g_free);
+  notification_bodies = g_ptr_array_new_with_free_func (g_free);
   return id;
+}
+
+static const char *
+last_notification_body (void)
+{
+  g_assert_cmpuint (notification_bodies->len, >, 0);
+  return g_ptr_array_index (notification_bodies, notification_bodies->len - 1);
 }
 
 static gboolean
@@ -494,6 +507,15 @@ create_room (Fixture *fixture)
   return g_strdup (room_id);
 }
 
+/* What the main menu's Notifications items do */
+static void
+show_in_notifications (Fixture    *fixture,
+                       const char *shown)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "notifications",
+                                  g_variant_new_string (shown));
+}
+
 /* Tests ------------------------------------------------------------------- */
 
 static void
@@ -526,8 +548,12 @@ test_gui_chat (Fixture       *fixture,
   peer_say (peer, "Hola desde la terminal");
   RC_TEST_WAIT_FOR (find_message (fixture, RC_MESSAGE_KIND_PEER, "Hola desde la terminal") != NULL, WAIT);
   RC_TEST_WAIT_FOR (list_shows (fixture, "Hola desde la terminal"), WAIT);
+  /* Who wrote, not what: nothing of the message on the lock screen */
   if (!gtk_window_is_active (GTK_WINDOW (fixture->window)))
-    RC_TEST_WAIT_FOR (notified ("New message from Ana"), WAIT);
+    {
+      RC_TEST_WAIT_FOR (notified ("New message from Ana"), WAIT);
+      g_assert_cmpstr (last_notification_body (), ==, "");
+    }
   g_assert_true (gtk_widget_get_sensitive (entry));
   g_assert_cmpstr (gtk_entry_get_placeholder_text (GTK_ENTRY (entry)), ==, "Write to Ana");
   g_assert_cmpstr (label_text (window_child (fixture, "subtitle_label")), ==, "Your turn");
@@ -548,11 +574,32 @@ test_gui_chat (Fixture       *fixture,
   RC_TEST_WAIT_FOR (list_shows (fixture, "Hello from the desktop"), WAIT);
   RC_TEST_WAIT_FOR (peer_has_event (peer, "message", "text", "Hello from the desktop"), WAIT);
 
-  /* Ana again: the focus comes back to the entry with the turn. */
+  /* Ana again: the focus comes back to the entry with the turn. Asked
+   * to, the notification shows the message. */
+  show_in_notifications (fixture, "message");
   peer_say (peer, "Adiós");
   RC_TEST_WAIT_FOR (find_message (fixture, RC_MESSAGE_KIND_PEER, "Adiós") != NULL, WAIT);
   g_assert_true (gtk_widget_get_sensitive (entry));
   g_assert_true (focus_inside (fixture, entry));
+  if (!gtk_window_is_active (GTK_WINDOW (fixture->window)))
+    RC_TEST_WAIT_FOR (g_strcmp0 (last_notification_body (), "Adiós") == 0, WAIT);
+
+  /* Notifications off: a message comes, no notification */
+  show_in_notifications (fixture, "none");
+  {
+    guint n_notifications = notifications->len;
+
+    gtk_editable_set_text (GTK_EDITABLE (entry), "Adiós, Ana");
+    g_signal_emit_by_name (entry, "activate");
+    RC_TEST_WAIT_FOR (peer_has_event (peer, "message", "text", "Adiós, Ana"), WAIT);
+    peer_say (peer, "Hasta luego");
+    RC_TEST_WAIT_FOR (find_message (fixture, RC_MESSAGE_KIND_PEER, "Hasta luego") != NULL, WAIT);
+    /* A notification would be on the bus by now: it goes out as the
+     * message is shown */
+    for (guint i = 0; i < 10; i++)
+      rc_test_spin ();
+    g_assert_cmpuint (notifications->len, ==, n_notifications);
+  }
 
   /* Leaving a chat going on asks first; Stay keeps it. */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.leave-room", NULL);
@@ -719,6 +766,7 @@ main (int   argc,
   g_clear_object (&application);
   g_bus_unown_name (notification_name);
   g_clear_pointer (&notifications, g_ptr_array_unref);
+  g_clear_pointer (&notification_bodies, g_ptr_array_unref);
   rc_test_remove_tree (tmp_root);
   g_free (tmp_root);
   return status;

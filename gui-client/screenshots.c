@@ -256,9 +256,9 @@ main (int   argc,
   chat = child (window, RC_TYPE_WINDOW, "chat_page");
   entry = child (chat, RC_TYPE_CHAT_PAGE, "entry");
 
-  peer_say (peer, "Hi Pablo! Did the new build pass its tests?");
+  peer_say (peer, "Hi Pablo! 👋 Did the new build pass its tests?");
   WAIT_FOR (gtk_widget_get_sensitive (entry));
-  gtk_editable_set_text (GTK_EDITABLE (entry), "It did, in both build folders. Want to see the screenshots?");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "It did, in both build folders 🎉 Want to see the screenshots?");
   g_signal_emit_by_name (entry, "activate");
   WAIT_FOR (peer_said ("both build folders"));
   peer_say (peer, "Yes please! But first, shall we compare our safety codes?");

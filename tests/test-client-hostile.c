@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include "rc-client-session.h"
 #include "test-client-util.h"
@@ -124,9 +125,13 @@ hostile_server_run (gpointer user_data)
         g_autoptr(RcFrame) ping = rc_frame_new (RC_FRAME_PING);
         gsize length = 0;
         g_autofree char *line = rc_frame_to_line (ping, &length);
+        g_autoptr(GString) burst = g_string_new (NULL);
 
-        /* Until the client gives up and the writes fail */
-        while (g_output_stream_write_all (output, line, length, NULL, NULL, NULL))
+        /* Many pings a record, until the client gives up and the writes
+         * fail */
+        while (burst->len + length <= 16000)
+          g_string_append_len (burst, line, length);
+        while (g_output_stream_write_all (output, burst->str, burst->len, NULL, NULL, NULL))
           ;
       }
       break;
@@ -163,12 +168,25 @@ hostile_server_start (Play play)
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, &error);
 
+  g_assert_no_error (error);
   server->play = play;
   server->certificate = certificate_from_real_server ();
+  /* A small receive window, inherited by the accepted socket: a server
+   * that never reads is found out after kilobytes, not megabytes, of
+   * pongs, which keeps the test short under the sanitizers too */
+  g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, 4096, &error);
+  g_assert_no_error (error);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
   server->listener = g_socket_listener_new ();
-  g_socket_listener_add_address (server->listener, address, G_SOCKET_TYPE_STREAM,
-                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_socket_listener_add_socket (server->listener, socket, NULL, &error);
   g_assert_no_error (error);
   server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   server->thread = g_thread_new ("hostile-server", hostile_server_run, server);

@@ -136,6 +136,28 @@ restart_ping (RcClientConnection *self)
     self->ping_id = g_timeout_add_seconds (PING_INTERVAL_SECONDS, ping_cb, self);
 }
 
+/* Test-only: ROOMCHAT_CLIENT_TEST_QUEUE_BYTES, read once per process,
+ * replaces MAX_QUEUED_BYTES, so that the suite fills the queue with
+ * thousands of pongs rather than tens of thousands (docs/protocol.md
+ * section 5). */
+static gsize
+max_queued_bytes (void)
+{
+  static gsize once = 0;
+  static gsize limit = MAX_QUEUED_BYTES;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *value = g_getenv ("ROOMCHAT_CLIENT_TEST_QUEUE_BYTES");
+
+      if (value != NULL)
+        limit = (gsize) CLAMP (g_ascii_strtoll (value, NULL, 10), 1024, MAX_QUEUED_BYTES);
+      g_once_init_leave (&once, 1);
+    }
+
+  return limit;
+}
+
 static gboolean
 overflow_cb (gpointer user_data)
 {
@@ -163,7 +185,7 @@ rc_client_connection_send_frame (RcClientConnection *self,
 
   g_debug ("Sending %s", rc_frame_type_to_string (frame->type));
   line = rc_frame_to_line (frame, &length);
-  if (self->queued_bytes + length > MAX_QUEUED_BYTES)
+  if (self->queued_bytes + length > max_queued_bytes ())
     {
       g_free (line);
       /* Not from inside the caller's send: it hears of the end from the

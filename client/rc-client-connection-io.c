@@ -87,10 +87,23 @@ write_next (RcClientConnection *self)
                                    write_done_cb, data);
 }
 
-/* Test-only: ROOMCHAT_CLIENT_TEST_PING_MS, read once per process, replaces
- * the 30 s keep-alive interval so that the suite can check pings against
- * a server with a short idle timeout. Not part of the protocol (see
- * docs/protocol.md section 5). Returns 0 when it is not set. */
+/* Test-only settings (docs/protocol.md section 5), each read once per
+ * process: @fallback when @name is not set, else its value within
+ * @min..@max. */
+static gint64
+read_test_setting (const char *name,
+                   gint64      min,
+                   gint64      max,
+                   gint64      fallback)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL ? CLAMP (g_ascii_strtoll (value, NULL, 10), min, max) : fallback;
+}
+
+/* ROOMCHAT_CLIENT_TEST_PING_MS replaces the 30 s keep-alive interval so
+ * that the suite can check pings against a server with a short idle
+ * timeout. Returns 0 when it is not set. */
 static guint
 test_ping_interval_ms (void)
 {
@@ -99,10 +112,7 @@ test_ping_interval_ms (void)
 
   if (g_once_init_enter (&once))
     {
-      const char *value = g_getenv ("ROOMCHAT_CLIENT_TEST_PING_MS");
-
-      if (value != NULL)
-        interval_ms = (guint) CLAMP (g_ascii_strtoll (value, NULL, 10), 1, G_MAXINT);
+      interval_ms = (guint) read_test_setting ("ROOMCHAT_CLIENT_TEST_PING_MS", 1, G_MAXINT, 0);
       g_once_init_leave (&once, 1);
     }
 
@@ -136,10 +146,9 @@ restart_ping (RcClientConnection *self)
     self->ping_id = g_timeout_add_seconds (PING_INTERVAL_SECONDS, ping_cb, self);
 }
 
-/* Test-only: ROOMCHAT_CLIENT_TEST_QUEUE_BYTES, read once per process,
- * replaces MAX_QUEUED_BYTES, so that the suite fills the queue with
- * thousands of pongs rather than tens of thousands (docs/protocol.md
- * section 5). */
+/* ROOMCHAT_CLIENT_TEST_QUEUE_BYTES lowers MAX_QUEUED_BYTES, so that the
+ * suite fills the queue with thousands of pongs rather than tens of
+ * thousands. */
 static gsize
 max_queued_bytes (void)
 {
@@ -148,10 +157,8 @@ max_queued_bytes (void)
 
   if (g_once_init_enter (&once))
     {
-      const char *value = g_getenv ("ROOMCHAT_CLIENT_TEST_QUEUE_BYTES");
-
-      if (value != NULL)
-        limit = (gsize) CLAMP (g_ascii_strtoll (value, NULL, 10), 1024, MAX_QUEUED_BYTES);
+      limit = (gsize) read_test_setting ("ROOMCHAT_CLIENT_TEST_QUEUE_BYTES", 1024,
+                                         MAX_QUEUED_BYTES, MAX_QUEUED_BYTES);
       g_once_init_leave (&once, 1);
     }
 

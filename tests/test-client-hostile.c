@@ -30,6 +30,7 @@ typedef struct
   guint16          port;
   GTlsCertificate *certificate;
   GThread         *thread;
+  gint             finished;   /* atomic: the thread is done */
 } HostileServer;
 
 static void
@@ -76,7 +77,10 @@ hostile_server_run (gpointer user_data)
   tls = g_tls_server_connection_new (G_IO_STREAM (tcp), server->certificate, NULL);
   g_assert_nonnull (tls);
   if (!g_tls_connection_handshake (G_TLS_CONNECTION (tls), NULL, NULL))
-    return NULL;
+    {
+      g_atomic_int_set (&server->finished, TRUE);
+      return NULL;
+    }
   input = g_data_input_stream_new (g_io_stream_get_input_stream (tls));
   output = g_io_stream_get_output_stream (tls);
 
@@ -138,6 +142,7 @@ hostile_server_run (gpointer user_data)
     }
 
   g_io_stream_close (tls, NULL, NULL);
+  g_atomic_int_set (&server->finished, TRUE);
   return NULL;
 }
 
@@ -196,6 +201,10 @@ hostile_server_start (Play play)
 static void
 hostile_server_free (HostileServer *server)
 {
+  /* The client's closing runs on the main loop; the thread waits for it */
+  while (!g_atomic_int_get (&server->finished))
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
   g_thread_join (server->thread);
   g_socket_listener_close (server->listener);
   g_object_unref (server->listener);

@@ -59,6 +59,7 @@ rc_cli_exit_for_error (const GError *error)
         case RC_CLIENT_ERROR_TLS:
         case RC_CLIENT_ERROR_PROTOCOL:
         case RC_CLIENT_ERROR_CLOSED:
+        case RC_CLIENT_ERROR_NOT_RESUMED:
           return RC_CLI_EXIT_CONNECT;
         case RC_CLIENT_ERROR_NOT_YOUR_TURN:
         case RC_CLIENT_ERROR_MESSAGE_TOO_LONG:
@@ -95,6 +96,7 @@ rc_cli_error_code (const GError *error)
     [RC_CLIENT_ERROR_PROTOCOL] = "protocol-error",
     [RC_CLIENT_ERROR_CLOSED] = "connection-closed",
     [RC_CLIENT_ERROR_INVALID_TEXT] = "invalid-text",
+    [RC_CLIENT_ERROR_NOT_RESUMED] = "not-resumed",
   };
 
   g_return_val_if_fail (error != NULL, NULL);

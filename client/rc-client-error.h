@@ -22,6 +22,7 @@ typedef enum
   RC_CLIENT_ERROR_PROTOCOL,              /* the server broke the protocol */
   RC_CLIENT_ERROR_CLOSED,                /* the connection ended */
   RC_CLIENT_ERROR_INVALID_TEXT,          /* refused locally: not UTF-8 */
+  RC_CLIENT_ERROR_NOT_RESUMED,           /* a lost connection's chat could not be resumed */
 } RcClientError;
 
 GQuark rc_client_error_quark (void);

@@ -15,7 +15,13 @@ struct _RcClientRoom
   char       *id;
   char       *peer_name;
   char       *safety_code;
+  GBytes     *peer_identity;
+  GBytes     *peer_ephemeral;
   RcChannel  *channel;      /* NULL once closed */
+
+  /* Messages sealed and opened; they outlive the keys, for a resume. */
+  gint64      sent;
+  gint64      received;
 
   RcRole      role;
   gboolean    my_turn;
@@ -29,6 +35,8 @@ rc_client_room_finalize (GObject *object)
   RcClientRoom *self = RC_CLIENT_ROOM (object);
 
   g_clear_pointer (&self->channel, rc_channel_free);
+  g_clear_pointer (&self->peer_identity, g_bytes_unref);
+  g_clear_pointer (&self->peer_ephemeral, g_bytes_unref);
   g_free (self->id);
   g_free (self->peer_name);
   g_free (self->safety_code);
@@ -94,7 +102,9 @@ rc_client_room_new (RcIdentity      *identity,
 
   g_return_val_if_fail (RC_IS_IDENTITY (identity), NULL);
   g_return_val_if_fail (ephemeral != NULL, NULL);
-  g_return_val_if_fail (paired != NULL && paired->type == RC_FRAME_PAIRED, NULL);
+  g_return_val_if_fail (paired != NULL, NULL);
+  g_return_val_if_fail (paired->type == RC_FRAME_PAIRED ||
+                        (paired->type == RC_FRAME_RESUMED && paired->has_peer), NULL);
 
   peer = &paired->peer_keys;
   own_spki = rc_identity_get_spki (identity);
@@ -118,8 +128,15 @@ rc_client_room_new (RcIdentity      *identity,
   self->safety_code = rc_crypto_safety_code (own_fingerprint, peer_fingerprint);
   self->id = g_strdup (paired->room);
   self->peer_name = g_strdup (paired->peer_name);
+  self->peer_identity = g_bytes_ref (peer->identity);
+  self->peer_ephemeral = g_bytes_ref (peer->ephemeral);
   self->role = paired->role;
-  self->my_turn = !!paired->your_turn;
+  /* A room first seen in resumed starts where every room does, with the
+   * joiner's turn: what the peer wrote meanwhile follows and passes it. */
+  if (paired->type == RC_FRAME_PAIRED)
+    self->my_turn = !!paired->your_turn;
+  else
+    self->my_turn = paired->role == RC_ROLE_JOINER;
 
   return g_steal_pointer (&self);
 }
@@ -154,6 +171,34 @@ rc_client_room_get_safety_code (RcClientRoom *self)
   g_return_val_if_fail (RC_IS_CLIENT_ROOM (self), NULL);
 
   return self->safety_code;
+}
+
+gint64
+rc_client_room_get_sent (RcClientRoom *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_ROOM (self), 0);
+
+  return self->sent;
+}
+
+gint64
+rc_client_room_get_received (RcClientRoom *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_ROOM (self), 0);
+
+  return self->received;
+}
+
+gboolean
+rc_client_room_has_peer_keys (RcClientRoom        *self,
+                              const RcKeyMaterial *keys)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_ROOM (self), FALSE);
+  g_return_val_if_fail (keys != NULL, FALSE);
+
+  return keys->identity != NULL && keys->ephemeral != NULL &&
+         g_bytes_equal (keys->identity, self->peer_identity) &&
+         g_bytes_equal (keys->ephemeral, self->peer_ephemeral);
 }
 
 gboolean
@@ -219,6 +264,7 @@ rc_client_room_seal (RcClientRoom  *self,
     }
 
   self->my_turn = FALSE;
+  self->sent++;
   return g_steal_pointer (&message);
 }
 
@@ -251,6 +297,7 @@ rc_client_room_open (RcClientRoom   *self,
     }
 
   self->my_turn = TRUE;
+  self->received++;
   return text;
 }
 

@@ -28,7 +28,9 @@ gboolean      rc_client_room_offer_keys      (RcIdentity      *identity,
 
 /* The second half: checks the peer's keys in @paired against its identity
  * and derives the room's keys from them and @ephemeral, the key offered
- * before. RC_CLIENT_ERROR_SECURITY when the peer's keys do not verify. */
+ * before. @paired is a paired frame, or a resumed one with a peer (a
+ * creator who was away when someone joined). RC_CLIENT_ERROR_SECURITY
+ * when the peer's keys do not verify. */
 RcClientRoom *rc_client_room_new             (RcIdentity      *identity,
                                               RcEphemeralKey  *ephemeral,
                                               const RcFrame   *paired,
@@ -41,6 +43,14 @@ const char   *rc_client_room_get_peer_name   (RcClientRoom    *self);
  * nobody is in between. */
 const char   *rc_client_room_get_safety_code (RcClientRoom    *self);
 gboolean      rc_client_room_get_my_turn     (RcClientRoom    *self);
+/* How many messages this side has sealed and opened: what a resume
+ * counts (docs/protocol.md 3.6). Still readable once closed. */
+gint64        rc_client_room_get_sent        (RcClientRoom    *self);
+gint64        rc_client_room_get_received    (RcClientRoom    *self);
+/* Whether @keys are the ones the peer was paired with: a resume carries
+ * the same peer, or the server is swapping people. */
+gboolean      rc_client_room_has_peer_keys   (RcClientRoom    *self,
+                                              const RcKeyMaterial *keys);
 
 /* Seals @text as the next message on this side's turn and passes the
  * turn. Refused with RC_CLIENT_ERROR NOT_YOUR_TURN, EMPTY_MESSAGE,

@@ -60,7 +60,9 @@ finish_connect (RcClientSession *self,
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
 
-  _rc_client_session_wipe_password (self);
+  /* A resume logs in again with it; nothing else needs it any more. */
+  if (error != NULL || self->version < RC_PROTOCOL_VERSION_RESUME || self->resume_seconds <= 0)
+    _rc_client_session_wipe_password (self);
   if (task == NULL)
     {
       g_clear_error (&error);
@@ -126,11 +128,10 @@ send_hello (RcClientSession *self)
 {
   g_autoptr(RcFrame) hello = rc_frame_new (RC_FRAME_HELLO);
 
-  hello->version = RC_PROTOCOL_VERSION;
+  hello->version = self->hello_version;
   hello->name = g_strdup (self->name);
   hello->password = g_strdup (self->password != NULL ? self->password : "");
   _rc_client_session_send (self, hello);
-  _rc_client_session_wipe_password (self);
 }
 
 static void
@@ -147,23 +148,44 @@ connection_opened_cb (GObject      *source,
 
   if (!rc_client_connection_open_finish (connection, result, &error))
     {
-      finish_connect (self, g_steal_pointer (&error));
+      if (self->reconnecting)
+        _rc_client_session_reconnect_failed (self, g_steal_pointer (&error));
+      else
+        finish_connect (self, g_steal_pointer (&error));
       return;
     }
 
-  if (self->connect_task != NULL)
+  /* The pin is checked by the connection; this also catches a
+   * known-servers file changed behind the session's back. */
+  if (self->reconnecting &&
+      g_strcmp0 (rc_client_connection_get_certificate_fingerprint (connection),
+                 self->server_fingerprint) != 0)
+    {
+      _rc_client_session_reconnect_failed (self,
+        g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_CERTIFICATE_CHANGED,
+                     "The server's certificate changed: it is %s now, it was %s",
+                     rc_client_connection_get_certificate_fingerprint (connection),
+                     self->server_fingerprint));
+      return;
+    }
+
+  if (self->connect_task != NULL || self->reconnecting)
     send_hello (self);
 }
 
 /* Puts a new connection under the session and opens it; a room the
  * session is in is not touched. */
-static void
-open_connection (RcClientSession *self)
+void
+_rc_client_session_open_connection (RcClientSession *self)
 {
   g_autoptr(RcClientConnection) connection = NULL;
 
+  if (self->connection != NULL)
+    rc_client_connection_close (self->connection);
+  self->link_welcomed = FALSE;
   connection = rc_client_connection_new (self->host, self->port, self->known_servers_path);
-  rc_client_connection_set_trust_new_certificates (connection, self->trust_new_certificates);
+  rc_client_connection_set_trust_new_certificates (connection,
+                                                   self->trust_new_certificates && !self->reconnecting);
   g_set_object (&self->connection, connection);
   g_signal_group_set_target (self->connection_signals, connection);
   rc_client_connection_open_async (connection, NULL, connection_opened_cb, g_object_ref (self));
@@ -205,10 +227,13 @@ rc_client_session_connect_async (RcClientSession     *self,
   self->password = g_strdup (password);
   g_clear_pointer (&self->server_name, g_free);
   g_clear_error (&self->closing_error);
+  self->hello_version = RC_PROTOCOL_VERSION_RESUME;
+  self->version = 0;
+  self->resume_seconds = 0;
 
   _rc_client_session_set_state (self, RC_SESSION_STATE_CONNECTING);
   load_identity (self);
-  open_connection (self);
+  _rc_client_session_open_connection (self);
 }
 
 gboolean
@@ -228,6 +253,13 @@ on_certificate_unknown (RcClientSession    *self,
                         const char         *fingerprint,
                         RcClientConnection *connection)
 {
+  /* The room began on a pinned certificate: a reconnect never asks. */
+  if (self->reconnecting)
+    {
+      rc_client_connection_trust_certificate (connection, FALSE);
+      return;
+    }
+
   g_signal_emit (self, signals[SIGNAL_CERTIFICATE_UNKNOWN], 0, server, fingerprint);
 }
 
@@ -251,8 +283,11 @@ _rc_client_session_teardown (RcClientSession *self)
   g_autoptr(GError) error = g_error_new_literal (RC_CLIENT_ERROR, RC_CLIENT_ERROR_CLOSED,
                                                  "The connection ended");
 
+  _rc_client_session_stop_reconnecting (self);
+  _rc_client_session_wipe_password (self);
   if (self->connection != NULL)
     rc_client_connection_close (self->connection);
+  self->link_welcomed = FALSE;
   _rc_client_session_fail_room_tasks (self, error);
   _rc_client_session_end_room (self);
   _rc_client_session_set_state (self, RC_SESSION_STATE_DISCONNECTED);
@@ -260,18 +295,13 @@ _rc_client_session_teardown (RcClientSession *self)
     finish_connect (self, g_steal_pointer (&error));
 }
 
-static void
-connection_failed (RcClientSession *self,
-                   GError          *error)
+/* The end of a session that was let in: says so with @error (taken). */
+void
+_rc_client_session_disconnect (RcClientSession *self,
+                               GError          *error)
 {
   g_autoptr(RcClientSession) self_ref = g_object_ref (self);
   gboolean was_welcomed = _rc_client_session_is_welcomed (self);
-
-  if (self->connect_task != NULL)
-    {
-      finish_connect (self, error);
-      return;
-    }
 
   g_debug ("Connection failed: %s", error->message);
   _rc_client_session_fail_room_tasks (self, error);
@@ -279,6 +309,22 @@ connection_failed (RcClientSession *self,
   if (was_welcomed)
     g_signal_emit (self, signals[SIGNAL_DISCONNECTED], 0, error);
   g_error_free (error);
+}
+
+static void
+connection_failed (RcClientSession *self,
+                   GError          *error)
+{
+  g_autoptr(RcClientSession) self_ref = g_object_ref (self);
+
+  if (self->connect_task != NULL)
+    finish_connect (self, error);
+  else if (self->reconnecting)
+    _rc_client_session_reconnect_failed (self, error);
+  else if (_rc_client_session_can_resume (self, error))
+    _rc_client_session_start_reconnecting (self, error);
+  else
+    _rc_client_session_disconnect (self, error);
 }
 
 /* The server broke the protocol: nothing it says can be trusted now. */
@@ -361,10 +407,31 @@ handle_welcome (RcClientSession *self,
       return;
     }
 
+  /* The server answers with the version it will use: no higher than
+   * asked, and 2 comes with how long it keeps a place. */
+  if (frame->version < 1 || frame->version > self->hello_version ||
+      (frame->version >= RC_PROTOCOL_VERSION_RESUME && frame->resume_seconds < 0))
+    {
+      _rc_client_session_protocol_failed (self, "The server answered in a protocol version this client did not ask for");
+      return;
+    }
+
+  self->link_welcomed = TRUE;
+  self->version = MIN (frame->version, RC_PROTOCOL_VERSION_RESUME);
+  self->resume_seconds = self->version >= RC_PROTOCOL_VERSION_RESUME ? frame->resume_seconds : 0;
   g_free (self->server_name);
   self->server_name = g_strdup (frame->server);
-  _rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);
   rc_client_connection_start_keep_alive (self->connection);
+
+  if (self->reconnecting)
+    {
+      _rc_client_session_send_resume (self);
+      return;
+    }
+
+  g_free (self->server_fingerprint);
+  self->server_fingerprint = g_strdup (rc_client_connection_get_certificate_fingerprint (self->connection));
+  _rc_client_session_set_state (self, RC_SESSION_STATE_LOBBY);
   finish_connect (self, NULL);
 }
 
@@ -374,9 +441,26 @@ handle_error (RcClientSession *self,
 {
   g_autoptr(GError) error = _rc_client_session_error_from_frame (frame);
 
+  /* A server that speaks only version 1 and refuses 2 instead of
+   * answering 1 gets a second hello, on a new connection. */
+  if (self->connect_task != NULL && !self->link_welcomed &&
+      frame->code == RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION &&
+      self->hello_version > RC_PROTOCOL_VERSION)
+    {
+      self->hello_version = RC_PROTOCOL_VERSION;
+      _rc_client_session_open_connection (self);
+      return;
+    }
+
   if (self->connect_task != NULL)
     {
       finish_connect (self, g_steal_pointer (&error));
+      return;
+    }
+
+  if (self->reconnecting)
+    {
+      _rc_client_session_handle_resume_error (self, frame);
       return;
     }
 
@@ -384,7 +468,8 @@ handle_error (RcClientSession *self,
    * reports them through ::disconnected. */
   if (frame->code == RC_PROTOCOL_ERROR_SHUTTING_DOWN ||
       frame->code == RC_PROTOCOL_ERROR_BAD_FRAME ||
-      frame->code == RC_PROTOCOL_ERROR_SERVER_FULL)
+      frame->code == RC_PROTOCOL_ERROR_SERVER_FULL ||
+      frame->code == RC_PROTOCOL_ERROR_SESSION_REPLACED)
     {
       g_clear_error (&self->closing_error);
       self->closing_error = g_steal_pointer (&error);
@@ -402,7 +487,9 @@ on_frame_received (RcClientSession    *self,
                    RcClientConnection *connection)
 {
   g_autoptr(RcClientSession) self_ref = g_object_ref (self);
-  gboolean welcomed = _rc_client_session_is_welcomed (self);
+  gboolean welcomed = _rc_client_session_is_welcomed (self) && self->link_welcomed &&
+                      !self->reconnecting;
+  gboolean speaks_resume = welcomed && self->version >= RC_PROTOCOL_VERSION_RESUME;
   g_autofree char *message = NULL;
 
   switch (frame->type)
@@ -416,18 +503,35 @@ on_frame_received (RcClientSession    *self,
       return;
 
     case RC_FRAME_PONG:
+      _rc_client_session_handle_pong (self);
+      return;
+
     case RC_FRAME_UNKNOWN:
-    case RC_FRAME_RESUMED:
-    case RC_FRAME_PEER_AWAY:
-    case RC_FRAME_PEER_BACK:
-      /* Unknown frame types are ignored for forward compatibility; the
-       * session speaks version 1, so version 2's are unknown to it. */
+      /* Ignored, for forward compatibility. */
       return;
 
     case RC_FRAME_WELCOME:
-      if (self->connect_task == NULL)
+      if ((self->connect_task == NULL && !self->reconnecting) || self->link_welcomed)
         break;
       handle_welcome (self, frame);
+      return;
+
+    case RC_FRAME_RESUMED:
+      if (!self->resuming)
+        break;
+      _rc_client_session_handle_resumed (self, frame);
+      return;
+
+    case RC_FRAME_PEER_AWAY:
+      if (!speaks_resume)
+        break;
+      _rc_client_session_handle_peer_away (self, frame);
+      return;
+
+    case RC_FRAME_PEER_BACK:
+      if (!speaks_resume)
+        break;
+      _rc_client_session_handle_peer_back (self, frame);
       return;
 
     case RC_FRAME_ERROR:

@@ -28,6 +28,11 @@ typedef enum
   SIGNAL_PEER_LEFT,
   SIGNAL_ROOM_ERROR,
   SIGNAL_DISCONNECTED,
+  SIGNAL_RECONNECTING,
+  SIGNAL_RESUMED,
+  SIGNAL_PEER_AWAY,
+  SIGNAL_PEER_BACK,
+  SIGNAL_MESSAGE_HELD,
   N_SIGNALS
 } RcClientSessionSignal;
 
@@ -42,6 +47,8 @@ typedef enum
   PROP_PEER_NAME,
   PROP_MY_TURN,
   PROP_SAFETY_CODE,
+  PROP_RECONNECTING,
+  PROP_PEER_AWAY,
   N_PROPS
 } RcClientSessionProperty;
 
@@ -71,8 +78,12 @@ struct _RcClientSession
 
   /* Connecting, owned */
   GTask              *connect_task;
-  char               *password;         /* until hello is sent */
+  char               *password;         /* wiped at the end, or after hello when
+                                         * no resume can need it again */
   char               *server_name;
+  gint64              hello_version;    /* asked for in the next hello */
+  gint64              version;          /* welcomed in: 1 or 2; 0 before */
+  gboolean            link_welcomed;    /* the current connection got welcome */
 
   /* The identity key, loaded at connect; owned */
   RcIdentity         *identity;
@@ -91,6 +102,21 @@ struct _RcClientSession
   RcClientRoom       *room;             /* paired; closed while leaving */
   gboolean            leaving;
   guint               stale_bad_states; /* answers to a leave the server did not need */
+
+  /* Version 2: getting a room back over a new connection
+   * (rc-client-session-resume.c); owned */
+  gint64              resume_seconds;   /* from welcome: how long the server keeps a place */
+  GBytes             *resume_token;     /* the latest one received */
+  RcFrame            *last_sent;        /* the last message sealed, for a resend under its seq */
+  gint64              unconfirmed_seq;  /* sent, neither relayed nor held yet; -1 none */
+  gint64              counted_seq;      /* counted by a resume: held or relayed follows; -1 */
+  gboolean            peer_away;
+  gboolean            reconnecting;
+  gboolean            resuming;         /* resume sent, resumed not yet read */
+  gint64              reconnect_deadline; /* monotonic µs: the server forgets the place */
+  guint               reconnect_attempts;
+  guint               reconnect_id;     /* the next attempt, or the end of this one */
+  char               *server_fingerprint; /* of the connection the room began on */
 };
 
 /* rc-client-session.c */
@@ -110,6 +136,34 @@ void     _rc_client_session_init_connection  (RcClientSession *self);
 void     _rc_client_session_wipe_password    (RcClientSession *self);
 void     _rc_client_session_teardown         (RcClientSession *self);
 
+/* rc-client-session-connection.c */
+void     _rc_client_session_open_connection  (RcClientSession *self);
+void     _rc_client_session_disconnect       (RcClientSession *self,
+                                              GError          *error);
+
+/* rc-client-session-resume.c */
+gboolean _rc_client_session_can_resume       (RcClientSession *self,
+                                              const GError    *error);
+void     _rc_client_session_start_reconnecting (RcClientSession *self,
+                                              GError          *error);
+void     _rc_client_session_reconnect_failed (RcClientSession *self,
+                                              GError          *error);
+void     _rc_client_session_stop_reconnecting (RcClientSession *self);
+void     _rc_client_session_send_resume      (RcClientSession *self);
+void     _rc_client_session_handle_resume_error (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_resumed   (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_peer_away (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_peer_back (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_handle_pong      (RcClientSession *self);
+void     _rc_client_session_keep_token       (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_set_peer_away    (RcClientSession *self,
+                                              gboolean         away);
+
 /* rc-client-session-room.c */
 void     _rc_client_session_identity_ready   (RcClientSession *self);
 void     _rc_client_session_fail_room_tasks  (RcClientSession *self,
@@ -128,6 +182,13 @@ void     _rc_client_session_handle_left      (RcClientSession *self,
 void     _rc_client_session_handle_peer_left (RcClientSession *self,
                                               const RcFrame   *frame);
 gboolean _rc_client_session_handle_room_error (RcClientSession *self,
+                                              const RcFrame   *frame);
+void     _rc_client_session_send_leave       (RcClientSession *self);
+void     _rc_client_session_back_to_lobby    (RcClientSession *self);
+gboolean _rc_client_session_in_room          (RcClientSession *self);
+void     _rc_client_session_notify_turn      (RcClientSession *self,
+                                              gboolean         was_my_turn);
+gboolean _rc_client_session_begin_room       (RcClientSession *self,
                                               const RcFrame   *frame);
 
 G_END_DECLS

@@ -13,8 +13,8 @@
 #define signals _rc_client_session_signals
 #define properties _rc_client_session_properties
 
-static gboolean
-in_room (RcClientSession *self)
+gboolean
+_rc_client_session_in_room (RcClientSession *self)
 {
   switch (self->state)
     {
@@ -32,9 +32,9 @@ in_room (RcClientSession *self)
 
 /* Notifications: only on a real change ------------------------------------ */
 
-static void
-notify_turn (RcClientSession *self,
-             gboolean         was_my_turn)
+void
+_rc_client_session_notify_turn (RcClientSession *self,
+                                gboolean         was_my_turn)
 {
   if (rc_client_session_get_my_turn (self) != was_my_turn)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MY_TURN]);
@@ -77,7 +77,7 @@ close_room (RcClientSession *self)
   if (self->room != NULL)
     rc_client_room_close (self->room);
   g_clear_pointer (&self->ephemeral, rc_ephemeral_key_free);
-  notify_turn (self, was_my_turn);
+  _rc_client_session_notify_turn (self, was_my_turn);
 }
 
 /* Ending rooms ------------------------------------------------------------- */
@@ -91,6 +91,11 @@ _rc_client_session_end_room (RcClientSession *self)
   g_clear_pointer (&self->join_room, g_free);
   self->room_task_waits_for_identity = FALSE;
   self->leaving = FALSE;
+  g_clear_pointer (&self->resume_token, g_bytes_unref);
+  g_clear_pointer (&self->last_sent, rc_frame_free);
+  self->unconfirmed_seq = -1;
+  self->counted_seq = -1;
+  _rc_client_session_set_peer_away (self, FALSE);
   set_room_id (self, NULL);
   set_room (self, NULL);
 }
@@ -124,13 +129,16 @@ fail_room_task (RcClientSession *self,
     g_error_free (error);
 }
 
-static void
-start_leaving (RcClientSession *self)
+/* While reconnecting, the leave goes out once the room is back
+ * (rc-client-session-resume.c), so that the other person reads "left". */
+void
+_rc_client_session_send_leave (RcClientSession *self)
 {
   g_autoptr(RcFrame) leave = rc_frame_new (RC_FRAME_LEAVE);
 
   self->leaving = TRUE;
-  _rc_client_session_send (self, leave);
+  if (!self->reconnecting)
+    _rc_client_session_send (self, leave);
 }
 
 /* The room can no longer be trusted or used: leave it and say why. */
@@ -143,15 +151,15 @@ room_failed (RcClientSession *self,
   g_debug ("Leaving room %s: %s", self->room_id, error->message);
   close_room (self);
   if (!self->leaving)
-    start_leaving (self);
+    _rc_client_session_send_leave (self);
 
   if (self->room_task != NULL)
     fail_room_task (self, g_error_copy (error));
   g_signal_emit (self, signals[SIGNAL_ROOM_ERROR], 0, error);
 }
 
-static void
-back_to_lobby (RcClientSession *self)
+void
+_rc_client_session_back_to_lobby (RcClientSession *self)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->leave_task);
 
@@ -318,9 +326,14 @@ rc_client_session_send_message (RcClientSession  *self,
   if (message == NULL)
     return -1;
 
-  _rc_client_session_send (self, message);
-  notify_turn (self, TRUE);
-  return message->seq;
+  /* Kept as sealed: a resume may ask for this very frame again. */
+  self->unconfirmed_seq = message->seq;
+  if (!self->reconnecting)
+    _rc_client_session_send (self, message);
+  g_clear_pointer (&self->last_sent, rc_frame_free);
+  self->last_sent = g_steal_pointer (&message);
+  _rc_client_session_notify_turn (self, TRUE);
+  return self->last_sent->seq;
 }
 
 void
@@ -336,7 +349,7 @@ rc_client_session_leave_async (RcClientSession     *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_name (task, "rc_client_session_leave_async");
 
-  if (!in_room (self) || self->leave_task != NULL)
+  if (!_rc_client_session_in_room (self) || self->leave_task != NULL)
     {
       g_task_return_new_error (task, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_IN_ROOM,
                                "You are not in a room");
@@ -346,7 +359,7 @@ rc_client_session_leave_async (RcClientSession     *self,
   self->leave_task = g_steal_pointer (&task);
   close_room (self);
   if (!self->leaving)
-    start_leaving (self);
+    _rc_client_session_send_leave (self);
 }
 
 gboolean
@@ -377,6 +390,7 @@ _rc_client_session_handle_created (RcClientSession *self,
 
   task = g_steal_pointer (&self->room_task);
   set_room_id (self, frame->room);
+  _rc_client_session_keep_token (self, frame);
   _rc_client_session_set_state (self, RC_SESSION_STATE_WAITING);
   g_task_return_pointer (task, g_strdup (frame->room), g_free);
 }
@@ -385,10 +399,6 @@ void
 _rc_client_session_handle_paired (RcClientSession *self,
                                   const RcFrame   *frame)
 {
-  g_autoptr(RcClientRoom) room = NULL;
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *peer_name = NULL;
   gboolean expected = self->role == RC_ROLE_CREATOR
                         ? self->state == RC_SESSION_STATE_WAITING
                         : self->state == RC_SESSION_STATE_LOBBY && self->room_task != NULL;
@@ -402,19 +412,34 @@ _rc_client_session_handle_paired (RcClientSession *self,
       return;
     }
 
+  if (_rc_client_session_begin_room (self, frame))
+    _rc_client_session_keep_token (self, frame);
+}
+
+/* The room begins with @frame, paired or resumed with a peer: checks it
+ * and emits ::paired. FALSE when the session or the room failed. */
+gboolean
+_rc_client_session_begin_room (RcClientSession *self,
+                               const RcFrame   *frame)
+{
+  g_autoptr(RcClientRoom) room = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *peer_name = NULL;
+
   /* A paired frame for another room than the one created or asked for,
    * or with a name no server would let in, is a server cross-wiring
    * people: only the safety code would tell them. */
   if (g_strcmp0 (frame->room, self->role == RC_ROLE_CREATOR ? self->room_id : self->join_room) != 0)
     {
       _rc_client_session_security_failed (self, "The server paired this client in a room it did not ask for");
-      return;
+      return FALSE;
     }
   peer_name = frame->peer_name != NULL ? rc_name_normalize (frame->peer_name, NULL) : NULL;
   if (g_strcmp0 (peer_name, frame->peer_name) != 0)
     {
       _rc_client_session_security_failed (self, "The server gave the other person a name that breaks the rules for names");
-      return;
+      return FALSE;
     }
 
   set_room_id (self, frame->room);
@@ -424,12 +449,12 @@ _rc_client_session_handle_paired (RcClientSession *self,
     {
       _rc_client_session_set_state (self, RC_SESSION_STATE_CHATTING);
       room_failed (self, g_steal_pointer (&error));
-      return;
+      return FALSE;
     }
 
   set_room (self, room);
   _rc_client_session_set_state (self, RC_SESSION_STATE_CHATTING);
-  notify_turn (self, FALSE);
+  _rc_client_session_notify_turn (self, FALSE);
   g_clear_pointer (&self->join_room, g_free);
 
   task = g_steal_pointer (&self->room_task);
@@ -438,6 +463,7 @@ _rc_client_session_handle_paired (RcClientSession *self,
                  rc_client_room_get_my_turn (room), rc_client_room_get_safety_code (room));
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
+  return TRUE;
 }
 
 void
@@ -467,15 +493,22 @@ _rc_client_session_handle_message (RcClientSession *self,
   /* The message is shown before the turn is told, so that an answer
    * written on notify::my-turn comes after it. */
   g_signal_emit (self, signals[SIGNAL_MESSAGE_RECEIVED], 0, text, sent_at);
-  notify_turn (self, was_my_turn);
+  _rc_client_session_notify_turn (self, was_my_turn);
 }
 
 void
 _rc_client_session_handle_relayed (RcClientSession *self,
                                    const RcFrame   *frame)
 {
-  if (self->state == RC_SESSION_STATE_CHATTING && !self->leaving)
-    g_signal_emit (self, signals[SIGNAL_MESSAGE_RELAYED], 0, frame->seq);
+  if (self->state != RC_SESSION_STATE_CHATTING || self->leaving)
+    return;
+
+  if (frame->seq == self->unconfirmed_seq)
+    self->unconfirmed_seq = -1;
+  if (frame->seq == self->counted_seq)
+    self->counted_seq = -1;
+  g_signal_emit (self, signals[frame->held ? SIGNAL_MESSAGE_HELD : SIGNAL_MESSAGE_RELAYED], 0,
+                 frame->seq);
 }
 
 void
@@ -483,7 +516,7 @@ _rc_client_session_handle_left (RcClientSession *self,
                                 const RcFrame   *frame)
 {
   if (self->leaving)
-    back_to_lobby (self);
+    _rc_client_session_back_to_lobby (self);
 }
 
 void
@@ -498,11 +531,11 @@ _rc_client_session_handle_peer_left (RcClientSession *self,
       /* The server ended the room before it read our leave, which it
        * will answer with bad-state. */
       self->stale_bad_states++;
-      back_to_lobby (self);
+      _rc_client_session_back_to_lobby (self);
       return;
     }
 
-  back_to_lobby (self);
+  _rc_client_session_back_to_lobby (self);
   g_signal_emit (self, signals[SIGNAL_PEER_LEFT], 0, frame->reason);
 }
 
@@ -530,6 +563,10 @@ _rc_client_session_handle_room_error (RcClientSession *self,
       return TRUE;
 
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
+      if (frame->seq == self->unconfirmed_seq)
+        self->unconfirmed_seq = -1;
+      if (frame->seq == self->counted_seq)
+        self->counted_seq = -1;
       if (self->state == RC_SESSION_STATE_CHATTING && !self->leaving)
         g_signal_emit (self, signals[SIGNAL_MESSAGE_NOT_DELIVERED], 0, frame->seq);
       return TRUE;
@@ -556,7 +593,7 @@ _rc_client_session_handle_room_error (RcClientSession *self,
       break;
     }
 
-  if (in_room (self) && !self->leaving)
+  if (_rc_client_session_in_room (self) && !self->leaving)
     {
       g_autoptr(GError) error = _rc_client_session_error_from_frame (frame);
 

@@ -73,6 +73,9 @@ rc_client_session_finalize (GObject *object)
   g_free (self->identity_path);
   g_free (self->known_servers_path);
   g_free (self->server_name);
+  g_free (self->server_fingerprint);
+  g_clear_pointer (&self->resume_token, g_bytes_unref);
+  g_clear_pointer (&self->last_sent, rc_frame_free);
   g_clear_error (&self->identity_error);
   g_clear_error (&self->closing_error);
   g_clear_object (&self->connection_signals);
@@ -114,6 +117,12 @@ rc_client_session_get_property (GObject    *object,
     case PROP_SAFETY_CODE:
       g_value_set_string (value, rc_client_session_get_safety_code (self));
       break;
+    case PROP_RECONNECTING:
+      g_value_set_boolean (value, self->reconnecting);
+      break;
+    case PROP_PEER_AWAY:
+      g_value_set_boolean (value, self->peer_away);
+      break;
     case PROP_0:
     case N_PROPS:
     default:
@@ -146,6 +155,8 @@ rc_client_session_set_property (GObject      *object,
     case PROP_PEER_NAME:
     case PROP_MY_TURN:
     case PROP_SAFETY_CODE:
+    case PROP_RECONNECTING:
+    case PROP_PEER_AWAY:
     case N_PROPS:
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -173,6 +184,8 @@ rc_client_session_class_init (RcClientSessionClass *klass)
   properties[PROP_PEER_NAME] = g_param_spec_string ("peer-name", NULL, NULL, NULL, live);
   properties[PROP_MY_TURN] = g_param_spec_boolean ("my-turn", NULL, NULL, FALSE, live);
   properties[PROP_SAFETY_CODE] = g_param_spec_string ("safety-code", NULL, NULL, NULL, live);
+  properties[PROP_RECONNECTING] = g_param_spec_boolean ("reconnecting", NULL, NULL, FALSE, live);
+  properties[PROP_PEER_AWAY] = g_param_spec_boolean ("peer-away", NULL, NULL, FALSE, live);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CERTIFICATE_UNKNOWN] =
@@ -200,6 +213,21 @@ rc_client_session_class_init (RcClientSessionClass *klass)
   signals[SIGNAL_DISCONNECTED] =
     g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+  signals[SIGNAL_RECONNECTING] =
+    g_signal_new ("reconnecting", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_ERROR, G_TYPE_UINT);
+  signals[SIGNAL_RESUMED] =
+    g_signal_new ("resumed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_PEER_AWAY] =
+    g_signal_new ("peer-away", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_PEER_BACK] =
+    g_signal_new ("peer-back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_MESSAGE_HELD] =
+    g_signal_new ("message-held", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 }
 
 static void
@@ -210,6 +238,8 @@ rc_client_session_init (RcClientSession *self)
   self->identity_path = g_build_filename (folder, "identity.pem", NULL);
   self->known_servers_path = rc_known_servers_default_path ();
   self->identity_cancellable = g_cancellable_new ();
+  self->unconfirmed_seq = -1;
+  self->counted_seq = -1;
   _rc_client_session_init_connection (self);
 }
 
@@ -393,6 +423,30 @@ rc_client_session_get_pinned_fingerprint (RcClientSession *self)
 
   return self->connection != NULL ? rc_client_connection_get_pinned_fingerprint (self->connection)
                                   : NULL;
+}
+
+gboolean
+rc_client_session_get_reconnecting (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), FALSE);
+
+  return self->reconnecting;
+}
+
+gboolean
+rc_client_session_get_peer_away (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), FALSE);
+
+  return self->peer_away;
+}
+
+gint64
+rc_client_session_get_version (RcClientSession *self)
+{
+  g_return_val_if_fail (RC_IS_CLIENT_SESSION (self), 0);
+
+  return self->version;
 }
 
 const char *

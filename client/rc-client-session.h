@@ -119,6 +119,14 @@ const char      *rc_client_session_get_pinned_fingerprint (RcClientSession    *s
 /* Added with the implementation. */
 #define RC_TYPE_SESSION_STATE (rc_session_state_get_type ())
 GType            rc_session_state_get_type              (void);
+/* Version 2 (docs/protocol.md 3.6): whether the connection was lost in a
+ * room and the session is getting it back, and whether the other
+ * person's connection was lost and the server keeps their place. */
+gboolean         rc_client_session_get_reconnecting     (RcClientSession      *self);
+gboolean         rc_client_session_get_peer_away        (RcClientSession      *self);
+/* The protocol version the server answered with: 1 or 2; 0 before. */
+gint64           rc_client_session_get_version          (RcClientSession      *self);
+
 /* The file where certificates are pinned, to name it in messages. */
 const char      *rc_client_session_get_known_servers_path (RcClientSession   *self);
 
@@ -134,7 +142,20 @@ const char      *rc_client_session_get_known_servers_path (RcClientSession   *se
  *   ::room-error          (GError *error)        e.g. RC_CLIENT_ERROR_SECURITY:
  *                                                the room was left
  *   ::disconnected        (GError *error)        NULL when closed on purpose
- * Properties (notify): state, room, peer-name, my-turn, safety-code.
+ *   ::reconnecting        (GError *reason, guint seconds)  the connection
+ *                         was lost in a room; the session tries for at
+ *                         most @seconds to get it back (the room stays)
+ *   ::resumed             ()                     the room is back
+ *   ::peer-away           (guint seconds)        the other person's
+ *                         connection was lost; their place is kept
+ *                         @seconds longer
+ *   ::peer-back           ()
+ *   ::message-held        (gint64 seq)           the server keeps it for
+ *                         an away peer; ::message-relayed follows when it
+ *                         is written to them, ::message-not-delivered when
+ *                         their place expires
+ * Properties (notify): state, room, peer-name, my-turn, safety-code,
+ * reconnecting, peer-away.
  *
  * Details of the implementation:
  * - ::disconnected follows a completed connect only; a connect that fails
@@ -145,6 +166,18 @@ const char      *rc_client_session_get_known_servers_path (RcClientSession   *se
  * - notify::my-turn for a received message comes after ::message-received,
  *   so an answer sent from it follows the message on screen.
  * - A message's text that is not UTF-8 is refused with
- *   RC_CLIENT_ERROR_INVALID_TEXT. */
+ *   RC_CLIENT_ERROR_INVALID_TEXT.
+ * - The session says hello in version 2 and goes on in version 1 with a
+ *   server that answers 1: it then never reconnects by itself.
+ * - While reconnecting the state stays waiting or chatting, and a message
+ *   may be sent on this side's turn: it goes out once the room is back.
+ *   A leave waits for the room to be back, to tell the other person.
+ * - When the room cannot be had back (the server's place expired, it
+ *   refuses the resume, a changed certificate, a wrong password), the
+ *   session ends with ::disconnected and RC_CLIENT_ERROR_NOT_RESUMED, or,
+ *   when the new connection is in and only the room is gone, goes back to
+ *   the lobby with ::room-error and RC_CLIENT_ERROR_NOT_RESUMED. A
+ *   message sent but not counted by the server gets ::message-not-delivered
+ *   first. */
 
 G_END_DECLS

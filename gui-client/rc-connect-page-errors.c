@@ -98,6 +98,8 @@ describe_client_error (const GError   *error,
       return g_strdup (_("The server does not follow the RoomChat protocol."));
     case RC_CLIENT_ERROR_CLOSED:
       return g_strdup (_("The server closed the connection."));
+    case RC_CLIENT_ERROR_NOT_RESUMED:
+      return g_strdup (_("The connection to the server was lost and the chat could not be resumed. Connect again to start a new chat."));
     case RC_CLIENT_ERROR_SECURITY:
     case RC_CLIENT_ERROR_NOT_YOUR_TURN:
     case RC_CLIENT_ERROR_MESSAGE_TOO_LONG:

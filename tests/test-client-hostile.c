@@ -12,8 +12,9 @@
 /* The session against a server that breaks the protocol the way a
  * malicious one would: it pairs the client in a room it never asked for,
  * hands out names no real server lets in, or stops reading while it
- * keeps sending pings. A fake TLS server on 127.0.0.1 plays each part, in
- * a thread of its own, with the certificate a real roomchat-server made. */
+ * keeps sending pings; and against servers that speak only version 1. A
+ * fake TLS server on 127.0.0.1 plays each part, in a thread of its own,
+ * with the certificate a real roomchat-server made. */
 
 typedef enum
 {
@@ -21,6 +22,8 @@ typedef enum
   PLAY_BAD_PEER_NAME,    /* paired with a control character in the name */
   PLAY_BAD_SERVER_NAME,  /* welcome with a control character in the name */
   PLAY_NEVER_READS,      /* pings without end, reads nothing after hello */
+  PLAY_VERSION_1,        /* answers version 1, creates a room, drops the connection */
+  PLAY_REFUSES_VERSION_2, /* unsupported-version for 2; welcome for 1 */
 } Play;
 
 typedef struct
@@ -31,6 +34,7 @@ typedef struct
   GTlsCertificate *certificate;
   GThread         *thread;
   gint             finished;   /* atomic: the thread is done */
+  gint             hellos[3];  /* atomic: hellos received, by version (0: other) */
 } HostileServer;
 
 static void
@@ -61,6 +65,24 @@ fake_paired (const char *room,
   return paired;
 }
 
+/* Reads hello and counts it by its version. */
+static gint64
+read_hello (HostileServer    *server,
+            GDataInputStream *input)
+{
+  g_autofree char *line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+  g_autoptr(RcFrame) hello = NULL;
+  gint64 version;
+
+  g_assert_nonnull (line);
+  hello = rc_frame_parse (line, strlen (line), NULL);
+  g_assert_nonnull (hello);
+  g_assert_cmpint (hello->type, ==, RC_FRAME_HELLO);
+  version = hello->version;
+  g_atomic_int_inc (&server->hellos[version == 1 || version == 2 ? version : 0]);
+  return version;
+}
+
 static gpointer
 hostile_server_run (gpointer user_data)
 {
@@ -69,9 +91,9 @@ hostile_server_run (gpointer user_data)
   g_autoptr(GIOStream) tls = NULL;
   g_autoptr(GDataInputStream) input = NULL;
   g_autoptr(RcFrame) welcome = rc_frame_new (RC_FRAME_WELCOME);
-  g_autofree char *hello = NULL;
   GOutputStream *output;
 
+accept:
   tcp = g_socket_listener_accept (server->listener, NULL, NULL, NULL);
   g_assert_nonnull (tcp);
   tls = g_tls_server_connection_new (G_IO_STREAM (tcp), server->certificate, NULL);
@@ -84,14 +106,49 @@ hostile_server_run (gpointer user_data)
   input = g_data_input_stream_new (g_io_stream_get_input_stream (tls));
   output = g_io_stream_get_output_stream (tls);
 
-  hello = g_data_input_stream_read_line (input, NULL, NULL, NULL);
-  g_assert_nonnull (hello);
+  if (read_hello (server, input) > 1 && server->play == PLAY_REFUSES_VERSION_2)
+    {
+      g_autoptr(RcFrame) refusal = rc_frame_new_error (RC_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+                                                       "This server speaks version 1");
+
+      write_frame (output, refusal);
+      g_io_stream_close (tls, NULL, NULL);
+      g_clear_object (&input);
+      g_clear_object (&tls);
+      g_clear_object (&tcp);
+      goto accept;
+    }
   welcome->version = 1;
   welcome->server = g_strdup (server->play == PLAY_BAD_SERVER_NAME ? "Evil\x1b[2J" : "Evil");
   write_frame (output, welcome);
 
   switch (server->play)
     {
+    case PLAY_REFUSES_VERSION_2:
+      while (g_data_input_stream_read_line (input, NULL, NULL, NULL) != NULL)
+        ;
+      break;
+
+    case PLAY_VERSION_1:
+      {
+        g_autoptr(RcFrame) created = rc_frame_new (RC_FRAME_CREATED);
+
+        for (;;)
+          {
+            g_autofree char *line = g_data_input_stream_read_line (input, NULL, NULL, NULL);
+
+            g_assert_nonnull (line);
+            if (strstr (line, "\"create\"") != NULL)
+              break;
+          }
+        created->room = g_strdup ("AAAAAAAAAAAA");
+        write_frame (output, created);
+        /* Gone without a word: a lost connection, in version 1 */
+        g_socket_close (g_socket_connection_get_socket (tcp), NULL);
+        g_atomic_int_set (&server->finished, TRUE);
+        return NULL;
+      }
+
     case PLAY_CROSS_WIRED:
     case PLAY_BAD_PEER_NAME:
       {
@@ -364,6 +421,47 @@ test_server_never_reads (void)
   outcome_clear (&outcome);
 }
 
+/* A server that answers version 1 to the session's hello in version 2:
+ * the session goes on in version 1, and a lost connection ends it as
+ * version 1 says, without reconnecting. */
+static void
+test_version_1_server (void)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (PLAY_VERSION_1);
+  g_autoptr(RcClientSession) session = NULL;
+  Outcome outcome = { G_QUEUE_INIT, NULL, FALSE };
+
+  session = session_for (server, &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpint (g_atomic_int_get (&server->hellos[2]), ==, 1);
+  g_assert_cmpint (rc_client_session_get_version (session), ==, 1);
+  rc_client_session_create_room_async (session, NULL, create_done_cb, &outcome);
+  rc_test_expect (&outcome.events, "created");
+  rc_test_expect (&outcome.events, "disconnected");
+  g_assert_error (outcome.error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_CLOSED);
+  g_assert_false (rc_client_session_get_reconnecting (session));
+  g_assert_cmpint (rc_client_session_get_state (session), ==, RC_SESSION_STATE_DISCONNECTED);
+  outcome_clear (&outcome);
+}
+
+/* A server that refuses version 2 outright gets a second hello, in 1. */
+static void
+test_server_refuses_version_2 (void)
+{
+  g_autoptr(HostileServer) server = hostile_server_start (PLAY_REFUSES_VERSION_2);
+  g_autoptr(RcClientSession) session = NULL;
+  Outcome outcome = { G_QUEUE_INIT, NULL, FALSE };
+
+  session = session_for (server, &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_cmpint (rc_client_session_get_state (session), ==, RC_SESSION_STATE_LOBBY);
+  g_assert_cmpint (rc_client_session_get_version (session), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&server->hellos[2]), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&server->hellos[1]), ==, 1);
+  rc_client_session_close (session);
+  outcome_clear (&outcome);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -376,6 +474,8 @@ main (int    argc,
   g_test_add_func ("/client-hostile/bad-peer-name", test_bad_peer_name);
   g_test_add_func ("/client-hostile/bad-server-name", test_bad_server_name);
   g_test_add_func ("/client-hostile/server-never-reads", test_server_never_reads);
+  g_test_add_func ("/client-hostile/version-1-server", test_version_1_server);
+  g_test_add_func ("/client-hostile/server-refuses-version-2", test_server_refuses_version_2);
 
   return g_test_run ();
 }

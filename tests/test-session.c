@@ -11,208 +11,13 @@
 #include "rc-frame.h"
 #include "rc-frame-reader.h"
 #include "test-client-util.h"
+#include "test-session-util.h"
 #include "test-crypto-util.h"
 
 /* RcClientSession against the real server: two sessions in this process
  * talk through it; a hand-made client plays a peer that cheats or stops
  * reading. Its connection, its room and the known-servers file have tests
  * of their own. */
-
-static char *identities_dir;   /* identity keys, made once for all tests */
-
-/* A session and what it has seen, in order, as short strings. */
-typedef struct
-{
-  RcClientSession *session;
-  GQueue           events;
-  gboolean         done;
-  GError          *error;
-  char            *room;
-} Client;
-
-static void
-paired_cb (RcClientSession *session, const char *peer, int role, gboolean my_turn,
-           const char *code, Client *c)
-{
-  g_assert_cmpstr (code, ==, rc_client_session_get_safety_code (session));
-  rc_test_record (&c->events, "paired %s %s %s", peer, rc_role_to_string (role), my_turn ? "my-turn" : "their-turn");
-}
-
-static void
-message_cb (RcClientSession *session, const char *text, GDateTime *sent_at, Client *c)
-{
-  g_assert_nonnull (sent_at);
-  rc_test_record (&c->events, "message %s", strlen (text) > 64 ? "(long)" : text);
-}
-
-static void
-relayed_cb (RcClientSession *session, gint64 seq, Client *c)
-{
-  rc_test_record (&c->events, "relayed %" G_GINT64_FORMAT, seq);
-}
-
-static void
-not_delivered_cb (RcClientSession *session, gint64 seq, Client *c)
-{
-  rc_test_record (&c->events, "not-delivered %" G_GINT64_FORMAT, seq);
-}
-
-static void
-peer_left_cb (RcClientSession *session, const char *reason, Client *c)
-{
-  rc_test_record (&c->events, "peer-left %s", reason);
-}
-
-static void
-room_error_cb (RcClientSession *session, GError *error, Client *c)
-{
-  rc_test_record (&c->events, "room-error %s %d", g_quark_to_string (error->domain), error->code);
-}
-
-static void
-disconnected_cb (RcClientSession *session, GError *error, Client *c)
-{
-  rc_test_record (&c->events, "disconnected %s", error != NULL ? error->message : "(none)");
-}
-
-static void
-my_turn_cb (RcClientSession *session, GParamSpec *pspec, Client *c)
-{
-  rc_test_record (&c->events, "my-turn %d", rc_client_session_get_my_turn (session));
-}
-
-static Client *
-client_new (Fixture    *f,
-            const char *name)
-{
-  Client *c = g_new0 (Client, 1);
-  g_autofree char *identity = g_strdup_printf ("%s/%s.pem", identities_dir, name);
-  g_autofree char *known = g_strdup_printf ("%s/%s-known-servers", f->folder, name);
-
-  c->session = rc_client_session_new ("127.0.0.1", f->server->port, name);
-  rc_client_session_set_identity_path (c->session, identity);
-  rc_client_session_set_known_servers_path (c->session, known);
-  rc_client_session_set_trust_new_certificates (c->session, TRUE);
-  g_queue_init (&c->events);
-
-  g_signal_connect (c->session, "paired", G_CALLBACK (paired_cb), c);
-  g_signal_connect (c->session, "message-received", G_CALLBACK (message_cb), c);
-  g_signal_connect (c->session, "message-relayed", G_CALLBACK (relayed_cb), c);
-  g_signal_connect (c->session, "message-not-delivered", G_CALLBACK (not_delivered_cb), c);
-  g_signal_connect (c->session, "peer-left", G_CALLBACK (peer_left_cb), c);
-  g_signal_connect (c->session, "room-error", G_CALLBACK (room_error_cb), c);
-  g_signal_connect (c->session, "disconnected", G_CALLBACK (disconnected_cb), c);
-  g_signal_connect (c->session, "notify::my-turn", G_CALLBACK (my_turn_cb), c);
-  return c;
-}
-
-/* Closes and drops the session, and checks nothing keeps it alive. */
-static void
-client_free (Client *c)
-{
-  rc_client_session_close (c->session);
-  g_signal_handlers_disconnect_by_data (c->session, c);
-  rc_test_unref_and_wait (g_steal_pointer (&c->session));
-
-  g_queue_clear_full (&c->events, g_free);
-  g_clear_error (&c->error);
-  g_free (c->room);
-  g_free (c);
-}
-
-static void
-connect_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Client *c = user_data;
-
-  rc_client_session_connect_finish (RC_CLIENT_SESSION (source), result, &c->error);
-  c->done = TRUE;
-}
-
-static void
-create_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Client *c = user_data;
-
-  g_free (c->room);
-  c->room = rc_client_session_create_room_finish (RC_CLIENT_SESSION (source), result, &c->error);
-  c->done = TRUE;
-}
-
-static void
-bool_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Client *c = user_data;
-
-  g_task_propagate_boolean (G_TASK (result), &c->error);
-  c->done = TRUE;
-}
-
-static void
-client_connect (Client     *c,
-                const char *password)
-{
-  rc_client_session_connect_async (c->session, password, NULL, connect_cb, c);
-  rc_test_spin_until (&c->done);
-}
-
-static void
-client_connect_ok (Client *c)
-{
-  client_connect (c, TEST_PASSWORD);
-  g_assert_no_error (c->error);
-  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_LOBBY);
-  g_assert_cmpstr (rc_client_session_get_server_name (c->session), ==, "Test server");
-}
-
-static char *
-client_create (Client *c)
-{
-  rc_client_session_create_room_async (c->session, NULL, create_cb, c);
-  rc_test_spin_until (&c->done);
-  g_assert_no_error (c->error);
-  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_WAITING);
-  return g_strdup (c->room);
-}
-
-static void
-client_join (Client     *c,
-             const char *room)
-{
-  rc_client_session_join_room_async (c->session, room, NULL, bool_cb, c);
-  rc_test_spin_until (&c->done);
-}
-
-static void
-client_leave (Client *c)
-{
-  rc_client_session_leave_async (c->session, NULL, bool_cb, c);
-  rc_test_spin_until (&c->done);
-  g_assert_no_error (c->error);
-  g_assert_cmpint (rc_client_session_get_state (c->session), ==, RC_SESSION_STATE_LOBBY);
-}
-
-static void
-send_ok (Client     *c,
-         const char *text,
-         gint64      expected_seq)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (rc_client_session_send_message (c->session, text, &error), ==, expected_seq);
-  g_assert_no_error (error);
-}
-
-static void
-send_refused (Client     *c,
-              const char *text,
-              int         code)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (rc_client_session_send_message (c->session, text, &error), ==, -1);
-  g_assert_error (error, RC_CLIENT_ERROR, code);
-}
 
 static void
 test_chat (Fixture       *f,
@@ -290,11 +95,17 @@ test_chat (Fixture       *f,
   rc_test_expect (&bo->events, "paired Ana joiner my-turn");
   rc_test_expect (&ana->events, "paired Bo creator their-turn");
 
+  /* Both speak version 2: a connection closed without leave keeps its
+   * place for a while, and the other side is told it is away. */
+  g_assert_cmpint (rc_client_session_get_version (bo->session), ==, 2);
   rc_client_session_close (bo->session);
   rc_test_expect (&bo->events, "my-turn 0");
   rc_test_expect (&bo->events, "disconnected (none)");
   g_assert_cmpint (rc_client_session_get_state (bo->session), ==, RC_SESSION_STATE_DISCONNECTED);
-  rc_test_expect (&ana->events, "peer-left disconnected");
+  rc_test_expect (&ana->events, "peer-away");
+  g_assert_cmpint (rc_client_session_get_state (ana->session), ==, RC_SESSION_STATE_CHATTING);
+  client_leave (ana);
+  g_assert_true (g_queue_is_empty (&ana->events));
 
   client_free (ana);
   client_free (bo);

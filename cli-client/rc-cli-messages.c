@@ -356,6 +356,50 @@ rc_cli_event_peer_left (const char *reason)
 }
 
 char *
+rc_cli_event_reconnecting (guint       seconds,
+                           const char *reason)
+{
+  JsonBuilder *builder = event_begin ("reconnecting");
+
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_int_value (builder, seconds);
+  event_add_string (builder, "reason", reason);
+  return event_end (builder);
+}
+
+char *
+rc_cli_event_resumed (void)
+{
+  return event_end (event_begin ("resumed"));
+}
+
+char *
+rc_cli_event_peer_away (guint seconds)
+{
+  JsonBuilder *builder = event_begin ("peer-away");
+
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_int_value (builder, seconds);
+  return event_end (builder);
+}
+
+char *
+rc_cli_event_peer_back (void)
+{
+  return event_end (event_begin ("peer-back"));
+}
+
+char *
+rc_cli_event_held (gint64 seq)
+{
+  JsonBuilder *builder = event_begin ("held");
+
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_int_value (builder, seq);
+  return event_end (builder);
+}
+
+char *
 rc_cli_event_error (const char *code,
                     const char *message)
 {

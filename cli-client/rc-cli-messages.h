@@ -23,6 +23,13 @@ char       *rc_cli_event_message     (const char       *from,
                                       const char       *text);
 char       *rc_cli_event_relayed     (gint64            seq);
 char       *rc_cli_event_peer_left   (const char       *reason);
+/* Version 2: the connection lost and had back, the other person's. */
+char       *rc_cli_event_reconnecting (guint            seconds,
+                                      const char       *reason);
+char       *rc_cli_event_resumed     (void);
+char       *rc_cli_event_peer_away   (guint             seconds);
+char       *rc_cli_event_peer_back   (void);
+char       *rc_cli_event_held        (gint64            seq);
 char       *rc_cli_event_error       (const char       *code,
                                       const char       *message);
 

@@ -36,6 +36,7 @@ struct _RcCli
   gboolean          leaving;
   gboolean          quit_after_leave;
   guint             pending_relays;      /* sent, not yet relayed */
+  gint64            held_seq;            /* held for an away peer; -1 none */
   gboolean          finished;
   int               exit_code;
 };

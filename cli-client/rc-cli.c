@@ -62,6 +62,7 @@ rc_cli_init (RcCli *self)
 {
   g_queue_init (&self->outbox);
   g_queue_init (&self->typed_ahead);
+  self->held_seq = -1;
   self->cancellable = g_cancellable_new ();
   self->loop = g_main_loop_new (NULL, FALSE);
 }
@@ -121,6 +122,12 @@ _rc_cli_update_prompt (RcCli *self)
   if (!rc_cli_terminal_is_active () || self->awaiting_trust_answer || self->awaiting_password ||
       self->quit_after_leave || self->finished)
     return;
+
+  if (rc_client_session_get_reconnecting (self->session))
+    {
+      rc_cli_terminal_set_prompt ("[reconnecting] > ", FALSE);
+      return;
+    }
 
   switch (rc_client_session_get_state (self->session))
     {
@@ -266,7 +273,77 @@ relayed_cb (RcClientSession *session,
     self->pending_relays--;
   if (self->options->batch)
     emit_event (self, rc_cli_event_relayed (seq));
+  else if (seq == self->held_seq)
+    {
+      g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+      _rc_cli_say (self, "-- Your message was delivered to %s. --", peer);
+    }
+  if (seq == self->held_seq)
+    self->held_seq = -1;
   _rc_cli_try_send (self);
+}
+
+static void
+held_cb (RcClientSession *session,
+         gint64           seq,
+         RcCli           *self)
+{
+  g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+  self->held_seq = seq;
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_held (seq));
+  _rc_cli_say (self, "-- Waiting for %s to come back: the server keeps your message until then. --", peer);
+}
+
+static void
+reconnecting_cb (RcClientSession *session,
+                 GError          *reason,
+                 guint            seconds,
+                 RcCli           *self)
+{
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_reconnecting (seconds, reason->message));
+  _rc_cli_say (self, "-- The connection to the server was lost. Reconnecting; the server keeps "
+               "your place in the chat for %u seconds. You can keep typing. --", seconds);
+  _rc_cli_update_prompt (self);
+}
+
+static void
+resumed_cb (RcClientSession *session,
+            RcCli           *self)
+{
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_resumed ());
+  _rc_cli_say (self, "-- Reconnected: the chat goes on. --");
+  _rc_cli_update_prompt (self);
+  show_turn (self);
+  _rc_cli_try_send (self);
+}
+
+static void
+peer_away_cb (RcClientSession *session,
+              guint            seconds,
+              RcCli           *self)
+{
+  g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_peer_away (seconds));
+  _rc_cli_say (self, "-- %s's connection dropped. The server keeps their place for %u seconds. --",
+               peer, seconds);
+}
+
+static void
+peer_back_cb (RcClientSession *session,
+              RcCli           *self)
+{
+  g_autofree char *peer = rc_cli_text_escape (rc_client_session_get_peer_name (session), NULL);
+
+  if (self->options->batch)
+    emit_event (self, rc_cli_event_peer_back ());
+  _rc_cli_say (self, "-- %s is back. --", peer);
 }
 
 static void
@@ -280,6 +357,8 @@ not_delivered_cb (RcClientSession *session,
 
   if (self->pending_relays > 0)
     self->pending_relays--;
+  if (seq == self->held_seq)
+    self->held_seq = -1;
   _rc_cli_report_error (self, error);
 }
 
@@ -454,6 +533,11 @@ rc_cli_new (RcCliOptions *options)
   g_signal_connect_object (self->session, "peer-left", G_CALLBACK (peer_left_cb), self, 0);
   g_signal_connect_object (self->session, "room-error", G_CALLBACK (room_error_cb), self, 0);
   g_signal_connect_object (self->session, "disconnected", G_CALLBACK (disconnected_cb), self, 0);
+  g_signal_connect_object (self->session, "message-held", G_CALLBACK (held_cb), self, 0);
+  g_signal_connect_object (self->session, "reconnecting", G_CALLBACK (reconnecting_cb), self, 0);
+  g_signal_connect_object (self->session, "resumed", G_CALLBACK (resumed_cb), self, 0);
+  g_signal_connect_object (self->session, "peer-away", G_CALLBACK (peer_away_cb), self, 0);
+  g_signal_connect_object (self->session, "peer-back", G_CALLBACK (peer_back_cb), self, 0);
 
   return self;
 }

@@ -32,6 +32,12 @@ struct _Link
 
 struct _FaultProxy
 {
+  /* With a thread of its own, everything below is its thread's, and the
+   * public functions run there (call_in_thread) */
+  GThread        *thread;
+  GMainContext   *context;
+  GMainLoop      *loop;
+
   GSocketService *service;
   char           *server_host;
   guint16         server_port;
@@ -228,20 +234,14 @@ incoming_cb (GSocketService    *service,
   return TRUE;
 }
 
-FaultProxy *
-fault_proxy_new (const char *server_host,
-                 guint16     server_port)
+static void
+start_listening (FaultProxy *self)
 {
-  FaultProxy *self = g_new0 (FaultProxy, 1);
   g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   g_autoptr(GError) error = NULL;
 
-  self->server_host = g_strdup (server_host);
-  self->server_port = server_port;
-  self->links = g_ptr_array_new ();
-  self->kept = g_ptr_array_new ();
   self->service = g_socket_service_new ();
   g_socket_listener_add_address (G_SOCKET_LISTENER (self->service), address, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
@@ -249,6 +249,110 @@ fault_proxy_new (const char *server_host,
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_signal_connect (self->service, "incoming", G_CALLBACK (incoming_cb), self);
   g_socket_service_start (self->service);
+}
+
+static FaultProxy *
+proxy_new (const char *server_host,
+           guint16     server_port)
+{
+  FaultProxy *self = g_new0 (FaultProxy, 1);
+
+  self->server_host = g_strdup (server_host);
+  self->server_port = server_port;
+  self->links = g_ptr_array_new ();
+  self->kept = g_ptr_array_new ();
+  return self;
+}
+
+FaultProxy *
+fault_proxy_new (const char *server_host,
+                 guint16     server_port)
+{
+  FaultProxy *self = proxy_new (server_host, server_port);
+
+  start_listening (self);
+  return self;
+}
+
+/* A call from the test's thread, run in the proxy's */
+typedef struct
+{
+  FaultProxy *proxy;
+  void      (*func) (FaultProxy *proxy, gpointer data);
+  gpointer    data;
+  GMutex      lock;
+  GCond       cond;
+  gboolean    done;
+} Call;
+
+static gboolean
+call_cb (gpointer user_data)
+{
+  Call *call = user_data;
+
+  call->func (call->proxy, call->data);
+  g_mutex_lock (&call->lock);
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_in_thread (FaultProxy *self,
+                void      (*func) (FaultProxy *proxy, gpointer data),
+                gpointer    data)
+{
+  Call call = { self, func, data, { 0 }, { 0 }, FALSE };
+
+  if (self->thread == NULL || g_thread_self () == self->thread)
+    {
+      func (self, data);
+      return;
+    }
+
+  g_mutex_init (&call.lock);
+  g_cond_init (&call.cond);
+  g_main_context_invoke (self->context, call_cb, &call);
+  g_mutex_lock (&call.lock);
+  while (!call.done)
+    g_cond_wait (&call.cond, &call.lock);
+  g_mutex_unlock (&call.lock);
+  g_mutex_clear (&call.lock);
+  g_cond_clear (&call.cond);
+}
+
+static void
+listen_in_thread (FaultProxy *self,
+                  gpointer    data)
+{
+  start_listening (self);
+}
+
+static gpointer
+proxy_thread_run (gpointer user_data)
+{
+  FaultProxy *self = user_data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  /* What the links had pending ends here */
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+FaultProxy *
+fault_proxy_new_in_thread (const char *server_host,
+                           guint16     server_port)
+{
+  FaultProxy *self = proxy_new (server_host, server_port);
+
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+  self->thread = g_thread_new ("fault-proxy", proxy_thread_run, self);
+  call_in_thread (self, listen_in_thread, NULL);
   return self;
 }
 
@@ -258,24 +362,49 @@ fault_proxy_get_port (FaultProxy *self)
   return self->port;
 }
 
-void
-fault_proxy_cut_all (FaultProxy *self)
+static void
+cut_all (FaultProxy *self,
+         gpointer    data)
 {
   while (self->links->len > 0)
     link_close (g_ptr_array_index (self->links, 0), FALSE);
 }
 
 void
-fault_proxy_cut_client_side (FaultProxy *self)
+fault_proxy_cut_all (FaultProxy *self)
+{
+  call_in_thread (self, cut_all, NULL);
+}
+
+static void
+cut_client_side (FaultProxy *self,
+                 gpointer    data)
 {
   g_autoptr(GPtrArray) links = g_ptr_array_copy (self->links, NULL, NULL);
 
   for (guint i = 0; i < links->len; i++)
-    {
-      Link *link = g_ptr_array_index (links, i);
+    link_close (g_ptr_array_index (links, i), TRUE);
+}
 
-      link_close (link, TRUE);
-    }
+void
+fault_proxy_cut_client_side (FaultProxy *self)
+{
+  call_in_thread (self, cut_client_side, NULL);
+}
+
+typedef struct
+{
+  FaultDirection direction;
+  gboolean       value;
+} Setting;
+
+static void
+set_swallow (FaultProxy *self,
+             gpointer    data)
+{
+  Setting *setting = data;
+
+  self->swallow[setting->direction] = setting->value;
 }
 
 void
@@ -283,37 +412,78 @@ fault_proxy_set_swallow (FaultProxy     *self,
                          FaultDirection  direction,
                          gboolean        swallow)
 {
-  self->swallow[direction] = swallow;
+  Setting setting = { direction, swallow };
+
+  call_in_thread (self, set_swallow, &setting);
+}
+
+static void
+set_cut_on_write (FaultProxy *self,
+                  gpointer    data)
+{
+  Setting *setting = data;
+
+  self->cut_on_write[setting->direction] = setting->value;
 }
 
 void
 fault_proxy_cut_on_write (FaultProxy     *self,
                           FaultDirection  direction)
 {
-  self->cut_on_write[direction] = TRUE;
+  Setting setting = { direction, TRUE };
+
+  call_in_thread (self, set_cut_on_write, &setting);
+}
+
+static void
+set_refuse (FaultProxy *self,
+            gpointer    data)
+{
+  self->refuse = *(gboolean *) data;
 }
 
 void
 fault_proxy_set_refuse (FaultProxy *self,
                         gboolean    refuse)
 {
-  self->refuse = refuse;
+  call_in_thread (self, set_refuse, &refuse);
+}
+
+static void
+read_accepted (FaultProxy *self,
+               gpointer    data)
+{
+  *(guint *) data = self->accepted;
 }
 
 guint
 fault_proxy_get_accepted (FaultProxy *self)
 {
-  return self->accepted;
+  guint accepted = 0;
+
+  call_in_thread (self, read_accepted, &accepted);
+  return accepted;
+}
+
+static void
+read_open_links (FaultProxy *self,
+                 gpointer    data)
+{
+  *(guint *) data = self->links->len;
 }
 
 guint
 fault_proxy_get_open_links (FaultProxy *self)
 {
-  return self->links->len;
+  guint links = 0;
+
+  call_in_thread (self, read_open_links, &links);
+  return links;
 }
 
-void
-fault_proxy_free (FaultProxy *self)
+static void
+shut_down (FaultProxy *self,
+           gpointer    data)
 {
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
@@ -326,6 +496,20 @@ fault_proxy_free (FaultProxy *self)
       link_release (link);
     }
   g_clear_object (&self->service);
+  if (self->loop != NULL)
+    g_main_loop_quit (self->loop);
+}
+
+void
+fault_proxy_free (FaultProxy *self)
+{
+  call_in_thread (self, shut_down, NULL);
+  if (self->thread != NULL)
+    {
+      g_thread_join (self->thread);
+      g_main_loop_unref (self->loop);
+      g_main_context_unref (self->context);
+    }
   g_ptr_array_unref (self->links);
   g_ptr_array_unref (self->kept);
   g_free (self->server_host);

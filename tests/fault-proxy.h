@@ -21,6 +21,11 @@ typedef struct _FaultProxy FaultProxy;
 
 FaultProxy *fault_proxy_new            (const char     *server_host,
                                         guint16         server_port);
+/* The same in a thread of its own, for a test that blocks on what it
+ * reads (a roomchat-cli's output): the functions below may be called
+ * from the test's thread and return once done in the proxy's. */
+FaultProxy *fault_proxy_new_in_thread  (const char     *server_host,
+                                        guint16         server_port);
 guint16     fault_proxy_get_port       (FaultProxy     *self);
 
 /* Ends every link now, both sockets, with a reset. */

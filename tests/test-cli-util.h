@@ -236,6 +236,17 @@ describe (JsonObject *event)
     return g_strdup_printf ("peer-left %s", member (event, "reason"));
   if (g_str_equal (type, "error"))
     return g_strdup_printf ("error %s", member (event, "code"));
+  if (g_str_equal (type, "reconnecting"))
+    {
+      g_assert_nonnull (member (event, "reason"));
+      return g_strdup_printf ("reconnecting %" G_GINT64_FORMAT, json_object_get_int_member (event, "seconds"));
+    }
+  if (g_str_equal (type, "peer-away"))
+    return g_strdup_printf ("peer-away %" G_GINT64_FORMAT, json_object_get_int_member (event, "seconds"));
+  if (g_str_equal (type, "held"))
+    return g_strdup_printf ("held %" G_GINT64_FORMAT, json_object_get_int_member (event, "seq"));
+  if (g_str_equal (type, "resumed") || g_str_equal (type, "peer-back"))
+    return g_strdup (type);
 
   return g_strdup_printf ("unknown %s", type);
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "fault-proxy.h"
 #include "test-cli-util.h"
 
 /* roomchat-cli processes talking through a real roomchat-server. */
@@ -215,6 +216,57 @@ test_peer_leaves (Fixture       *f,
   expect (ana, "message Bo Me voy, adiós");
   expect (ana, "peer-left left");
   g_assert_cmpint (cli_finish (ana), ==, 0);
+}
+
+/* Ana's connection is cut while it is Bo's turn: both batch clients say
+ * what happens in events, Bo's message waits for her on the server, and
+ * every message arrives once. */
+static void
+test_reconnect (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(FaultProxy) proxy = fault_proxy_new_in_thread ("127.0.0.1", (guint16) f->server->port);
+  g_autofree char *port = g_strdup_printf ("--port=%u", fault_proxy_get_port (proxy));
+  const char *ana_args[] = { "--batch", "--create", "--trust", port, NULL };
+  g_autoptr(JsonObject) room = NULL;
+  Cli *ana;
+  Cli *bo;
+
+  ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
+  room = expect_event (ana, "room");
+  {
+    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
+
+    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+  }
+  expect (bo, "paired Ana joiner");
+  expect (ana, "paired Bo creator");
+  cli_write (bo, "hello\n");
+  expect (bo, "relayed 0");
+  expect (ana, "message Bo hello");
+  cli_write (ana, "hi\n");
+  expect (ana, "relayed 0");
+  expect (bo, "message Ana hi");
+
+  fault_proxy_set_refuse (proxy, TRUE);
+  fault_proxy_cut_all (proxy);
+  expect (ana, "reconnecting 60");
+  expect (bo, "peer-away 60");
+  cli_write (bo, "are you there?\n");
+  expect (bo, "held 1");
+  fault_proxy_set_refuse (proxy, FALSE);
+  expect (ana, "resumed");
+  expect (ana, "message Bo are you there?");
+  expect (bo, "peer-back");
+  expect (bo, "relayed 1");
+
+  cli_write (ana, "yes\n");
+  cli_close_input (ana);
+  expect (ana, "relayed 1");
+  g_assert_cmpint (cli_finish (ana), ==, 0);
+  expect (bo, "message Ana yes");
+  expect (bo, "peer-left left");
+  g_assert_cmpint (cli_finish (bo), ==, 0);
 }
 
 /* The room id an interactive creator shows, on a line of its own. */
@@ -468,6 +520,7 @@ main (int    argc,
   g_test_add ("/cli/first-contact-untrusted", Fixture, NULL, fixture_set_up,
               test_first_contact_untrusted, fixture_tear_down);
   g_test_add ("/cli/peer-leaves", Fixture, NULL, fixture_set_up, test_peer_leaves, fixture_tear_down);
+  g_test_add ("/cli/reconnect", Fixture, NULL, fixture_set_up, test_reconnect, fixture_tear_down);
   g_test_add ("/cli/interactive", Fixture, NULL, fixture_set_up, test_interactive, fixture_tear_down);
   g_test_add ("/cli/hostile-text", Fixture, NULL, fixture_set_up, test_hostile_text, fixture_tear_down);
   g_test_add ("/cli/user-config", Fixture, NULL, fixture_set_up, test_user_config, fixture_tear_down);

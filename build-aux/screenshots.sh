@@ -2,7 +2,8 @@
 # Remakes the screenshots in data/screenshots/ (README and metainfo): builds
 # RoomChat, starts a local roomchat-server with a throw-away state folder,
 # and drives the real client on a virtual X server (Xvfb) through every
-# page, with roomchat-cli --batch as the other person.
+# page, with roomchat-cli --batch as the other person. The last picture,
+# of a lost connection, is taken after the program kills the server.
 #   BUILD=_build (default)   OUTPUT=data/screenshots (default)
 set -eu
 cd "$(dirname "$0")/.."
@@ -53,6 +54,7 @@ env HOME="$work/home" XDG_DATA_HOME="$work/home/data" XDG_CONFIG_HOME="$work/hom
     XDG_CACHE_HOME="$work/home/cache" XDG_STATE_HOME="$work/home/state" \
     GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$PWD/$build/data" \
     ROOMCHAT_LOCALEDIR="$PWD/$build/po" ROOMCHAT_PASSWORD="$password" \
+    ROOMCHAT_SCREENSHOTS_SERVER_PID="$server" \
     GDK_BACKEND=x11 GSK_RENDERER="${GSK_RENDERER:-cairo}" \
   dbus-run-session -- xvfb-run -a -s '-screen 0 1280x1024x24' \
     "$build/gui-client/roomchat-screenshots" "$port" "$PWD/$build/cli-client/roomchat-cli" \

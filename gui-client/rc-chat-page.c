@@ -109,6 +109,17 @@ on_message_not_delivered (RcChatPage      *self,
 }
 
 static void
+on_message_held (RcChatPage      *self,
+                 gint64           seq,
+                 RcClientSession *session)
+{
+  g_autoptr(RcMessage) message = rc_message_store_find_own (self->messages, seq);
+
+  if (message != NULL)
+    rc_message_set_held_for (message, rc_client_session_get_peer_name (session));
+}
+
+static void
 on_my_turn_changed (RcChatPage      *self,
                     GParamSpec      *pspec,
                     RcClientSession *session)
@@ -253,6 +264,8 @@ rc_chat_page_init (RcChatPage *self)
                                   G_CALLBACK (on_message_relayed), self);
   g_signal_group_connect_swapped (self->session_signals, "message-not-delivered",
                                   G_CALLBACK (on_message_not_delivered), self);
+  g_signal_group_connect_swapped (self->session_signals, "message-held",
+                                  G_CALLBACK (on_message_held), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::my-turn",
                                   G_CALLBACK (on_my_turn_changed), self);
 

@@ -17,6 +17,7 @@ struct _RcMessage
   char *author;
   char *text;
   GDateTime *time;
+  char *held_text;    /* "Waiting for Ana to come back", while held */
 
   RcMessageKind kind;
   RcMessageState state;
@@ -33,7 +34,8 @@ G_DEFINE_ENUM_TYPE (RcMessageState, rc_message_state,
   G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_NONE, "none"),
   G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_SENDING, "sending"),
   G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_RELAYED, "relayed"),
-  G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_NOT_DELIVERED, "not-delivered"))
+  G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_NOT_DELIVERED, "not-delivered"),
+  G_DEFINE_ENUM_VALUE (RC_MESSAGE_STATE_HELD, "held"))
 
 G_DEFINE_FINAL_TYPE (RcMessage, rc_message, G_TYPE_OBJECT)
 
@@ -58,6 +60,7 @@ rc_message_finalize (GObject *object)
   g_clear_pointer (&self->author, g_free);
   g_clear_pointer (&self->text, g_free);
   g_clear_pointer (&self->time, g_date_time_unref);
+  g_clear_pointer (&self->held_text, g_free);
 
   G_OBJECT_CLASS (rc_message_parent_class)->finalize (object);
 }
@@ -282,13 +285,32 @@ rc_message_set_state (RcMessage      *self,
                       RcMessageState  state)
 {
   g_return_if_fail (RC_IS_MESSAGE (self));
-  g_return_if_fail (state <= RC_MESSAGE_STATE_NOT_DELIVERED);
+  g_return_if_fail (state <= RC_MESSAGE_STATE_HELD);
+  g_return_if_fail (state != RC_MESSAGE_STATE_HELD || self->held_text != NULL);
 
   if (self->state == state)
     return;
 
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* The server keeps the message until @recipient, whose connection
+ * dropped, is back. */
+void
+rc_message_set_held_for (RcMessage  *self,
+                         const char *recipient)
+{
+  g_return_if_fail (RC_IS_MESSAGE (self));
+  g_return_if_fail (recipient != NULL);
+
+  g_free (self->held_text);
+  /* Translators: the state of a message kept by the server for the other
+   * person, whose connection dropped; %s is their name */
+  self->held_text = g_strdup_printf (_("Waiting for %s to come back"), recipient);
+  if (self->state == RC_MESSAGE_STATE_HELD)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  rc_message_set_state (self, RC_MESSAGE_STATE_HELD);
 }
 
 /* The time of day in the local time zone, as the clock shows it. */
@@ -316,6 +338,8 @@ rc_message_get_state_text (RcMessage *self)
       return _("Delivered");
     case RC_MESSAGE_STATE_NOT_DELIVERED:
       return _("Not delivered");
+    case RC_MESSAGE_STATE_HELD:
+      return self->held_text;
     case RC_MESSAGE_STATE_NONE:
       return NULL;
     }

@@ -21,6 +21,7 @@ typedef enum
   RC_MESSAGE_STATE_SENDING,
   RC_MESSAGE_STATE_RELAYED,
   RC_MESSAGE_STATE_NOT_DELIVERED,
+  RC_MESSAGE_STATE_HELD,            /* kept by the server for an away peer */
 } RcMessageState;
 
 #define RC_TYPE_MESSAGE_KIND (rc_message_kind_get_type ())
@@ -51,6 +52,8 @@ gint64          rc_message_get_seq         (RcMessage      *self);
 RcMessageState  rc_message_get_state       (RcMessage      *self);
 void            rc_message_set_state       (RcMessage      *self,
                                             RcMessageState  state);
+void            rc_message_set_held_for    (RcMessage      *self,
+                                            const char     *recipient);
 char           *rc_message_format_time     (RcMessage      *self);
 const char     *rc_message_get_state_text  (RcMessage      *self);
 

@@ -27,6 +27,8 @@ struct _RcWindow
 
   gboolean connecting;
   gboolean trusted;                /* a new certificate was trusted in this attempt */
+  gint64 peer_away_until;          /* monotonic µs: the server keeps the peer's place; 0 when present */
+  guint peer_away_id;              /* ticks the header while the peer is away */
   gboolean retried;                /* this attempt is the automatic second one */
 
   /* template children */

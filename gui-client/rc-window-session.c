@@ -67,6 +67,79 @@ on_paired (RcWindow        *self,
   rc_chat_page_focus_input (self->chat_page);
 }
 
+/* The other person's connection: dropped, with their place kept ---------- */
+
+static gboolean
+peer_away_tick_cb (gpointer user_data)
+{
+  RcWindow *self = user_data;
+
+  _rc_window_update_header (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_peer_away (RcWindow *self,
+               guint     seconds,
+               gboolean  away)
+{
+  g_clear_handle_id (&self->peer_away_id, g_source_remove);
+  self->peer_away_until = away ? g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC : 0;
+  if (away)
+    self->peer_away_id = g_timeout_add_seconds (1, peer_away_tick_cb, self);
+  _rc_window_update_header (self);
+}
+
+static void
+on_peer_away (RcWindow        *self,
+              guint            seconds,
+              RcClientSession *session)
+{
+  g_autofree char *notice = NULL;
+
+  /* Translators: %s is the other person's name; %d seconds */
+  notice = g_strdup_printf (ngettext ("%s’s connection dropped. The server keeps their place for %d second; what you write waits for them.",
+                                      "%s’s connection dropped. The server keeps their place for %d seconds; what you write waits for them.",
+                                      seconds),
+                            rc_client_session_get_peer_name (session), (int) seconds);
+  rc_chat_page_add_notice (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
+  set_peer_away (self, seconds, TRUE);
+}
+
+static void
+on_peer_back (RcWindow        *self,
+              RcClientSession *session)
+{
+  g_autofree char *notice = NULL;
+
+  /* Translators: %s is the other person's name */
+  notice = g_strdup_printf (_("%s is back."), rc_client_session_get_peer_name (session));
+  rc_chat_page_add_notice (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
+  set_peer_away (self, 0, FALSE);
+}
+
+/* This side's connection: lost, and had back -------------------------------- */
+
+static void
+on_reconnecting (RcWindow        *self,
+                 GError          *reason,
+                 guint            seconds,
+                 RcClientSession *session)
+{
+  /* The draft and the entry stay: the person may keep typing, and a
+   * message sent now goes out once the chat is back. */
+  _rc_window_show_banner (self, _("Reconnecting… The connection to the server was lost. You can keep writing."));
+  _rc_window_update_header (self);
+}
+
+static void
+on_resumed (RcWindow        *self,
+            RcClientSession *session)
+{
+  _rc_window_show_banner (self, NULL);
+  _rc_window_update_header (self);
+}
+
 static void
 on_peer_left (RcWindow        *self,
               const char      *reason,
@@ -74,8 +147,13 @@ on_peer_left (RcWindow        *self,
 {
   const char *peer = rc_chat_page_get_peer_name (self->chat_page);
   g_autofree char *notice = NULL;
+  gboolean was_away = self->peer_away_until > 0;
 
-  if (g_strcmp0 (reason, "disconnected") == 0)
+  set_peer_away (self, 0, FALSE);
+  if (was_away && g_strcmp0 (reason, "disconnected") == 0)
+    /* Translators: %s is the other person's name */
+    notice = g_strdup_printf (_("%s did not come back in time. The chat has ended."), peer);
+  else if (g_strcmp0 (reason, "disconnected") == 0)
     /* Translators: %s is the other person's name */
     notice = g_strdup_printf (_("%s lost the connection. The chat has ended."), peer);
   else
@@ -105,8 +183,12 @@ on_room_error (RcWindow        *self,
       return;
     }
 
+  set_peer_away (self, 0, FALSE);
+  _rc_window_show_banner (self, NULL);
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
     text = _("Security warning: a key or a message in this room did not verify, so someone may be tampering with the chat. RoomChat left the room.");
+  else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED))
+    text = _("The connection to the server was lost, and when it was back the chat could not be resumed: the server no longer keeps it. The chat has ended.");
   else
     text = _("The chat ended because of an error.");
 
@@ -165,16 +247,21 @@ on_disconnected (RcWindow        *self,
   if (self->connecting)
     return;
 
+  set_peer_away (self, 0, FALSE);
   if (error == NULL)
     text = NULL;
   else if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_SHUTTING_DOWN))
     text = _("The server is shutting down, so the connection ended. Your draft is kept.");
+  else if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED))
+    text = _("The connection to the server was lost and the chat could not be resumed in time. Your draft is kept; connect again to start a new chat.");
   else
     text = _("The connection to the server was lost. Your draft is kept; connect again to go on.");
 
   if (rc_chat_page_get_active (self->chat_page))
     rc_chat_page_end (self->chat_page, RC_MESSAGE_KIND_WARNING,
-                      _("The connection to the server was lost. The chat has ended."));
+                      g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED)
+                        ? _("The connection could not be restored in time, so the chat could not be resumed. The chat has ended.")
+                        : _("The connection to the server was lost. The chat has ended."));
 
   _rc_window_close_dialog (self);
   _rc_window_drop_session (self);
@@ -203,6 +290,14 @@ _rc_window_init_session (RcWindow *self)
                                   G_CALLBACK (on_disconnected), self);
   g_signal_group_connect_swapped (self->session_signals, "notify::state",
                                   G_CALLBACK (on_state_changed), self);
+  g_signal_group_connect_swapped (self->session_signals, "reconnecting",
+                                  G_CALLBACK (on_reconnecting), self);
+  g_signal_group_connect_swapped (self->session_signals, "resumed",
+                                  G_CALLBACK (on_resumed), self);
+  g_signal_group_connect_swapped (self->session_signals, "peer-away",
+                                  G_CALLBACK (on_peer_away), self);
+  g_signal_group_connect_swapped (self->session_signals, "peer-back",
+                                  G_CALLBACK (on_peer_back), self);
 }
 
 /* Forgets the session, closing its connection if it is open. */
@@ -216,6 +311,7 @@ _rc_window_drop_session (RcWindow *self)
     return;
 
   g_signal_group_set_target (self->session_signals, NULL);
+  set_peer_away (self, 0, FALSE);
   rc_chat_page_set_session (self->chat_page, NULL);
   if (rc_client_session_get_state (session) != RC_SESSION_STATE_DISCONNECTED)
     rc_client_session_close (session);

@@ -99,6 +99,20 @@ _rc_window_update_header (RcWindow *self)
       title = peer;
       if (!rc_chat_page_get_active (self->chat_page))
         subtitle = g_strdup (_("The chat has ended"));
+      else if (self->session != NULL && rc_client_session_get_reconnecting (self->session))
+        subtitle = g_strdup (_("Reconnecting…"));
+      else if (self->peer_away_until > 0)
+        {
+          gint64 left = MAX ((self->peer_away_until - g_get_monotonic_time () + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC, 0);
+
+          /* Translators: the header while the other person's connection is
+           * down; %s is their name, %d how many seconds the server keeps
+           * their place */
+          subtitle = g_strdup_printf (ngettext ("%s’s connection dropped · waiting %d second",
+                                                "%s’s connection dropped · waiting %d seconds",
+                                                (gulong) left),
+                                      peer, (int) left);
+        }
       else if (rc_chat_page_get_my_turn (self->chat_page))
         subtitle = g_strdup (_("Your turn"));
       else
@@ -263,6 +277,7 @@ rc_window_dispose (GObject *object)
   g_cancellable_cancel (self->join_cancellable);
   _rc_window_close_dialog (self);
   _rc_window_drop_session (self);
+  g_clear_handle_id (&self->peer_away_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_WINDOW);
 

@@ -4,12 +4,14 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 #include <gtk/gtk.h>
 
 #include "rc-application.h"
+#include "rc-client-session.h"
 #include "rc-chat-page.h"
 #include "rc-create-dialog.h"
 #include "rc-join-dialog.h"
@@ -156,6 +158,46 @@ peer_say (GSubprocess *peer,
   g_output_stream_flush (input, NULL, NULL);
 }
 
+/* Ana joins @room_id from the terminal. */
+static GSubprocess *
+spawn_ana (const char        *cli,
+           const char        *port,
+           const char        *home,
+           const char        *room_id,
+           GDataInputStream **output)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  GSubprocess *peer;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_cwd (launcher, home);
+  g_subprocess_launcher_setenv (launcher, "HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", home, TRUE);
+  peer = g_subprocess_launcher_spawn (launcher, &error, cli, "--batch", "--trust",
+                                      "--host", "localhost", "--port", port, "--name", "Ana",
+                                      "--join", room_id, NULL);
+  if (peer == NULL)
+    g_error ("%s", error->message);
+  *output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  read_peer_line (*output);
+  return peer;
+}
+
+static char *
+create_room (RcWindow *window)
+{
+  GtkWindow *dialog;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.create-room", NULL);
+  WAIT_FOR (RC_IS_CREATE_DIALOG (rc_window_get_dialog (window))
+            && rc_create_dialog_get_room_id (RC_CREATE_DIALOG (rc_window_get_dialog (window))) != NULL);
+  dialog = rc_window_get_dialog (window);
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
+  return g_strdup (rc_create_dialog_get_room_id (RC_CREATE_DIALOG (dialog)));
+}
+
 static gboolean
 page_is (RcWindow   *window,
          const char *name)
@@ -168,9 +210,11 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(RcApplication) application = NULL;
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) peer = NULL;
   g_autoptr(GDataInputStream) peer_output = NULL;
+  g_autoptr(GSubprocess) second_peer = NULL;
+  g_autoptr(GDataInputStream) second_output = NULL;
+  const char *server_pid = g_getenv ("ROOMCHAT_SCREENSHOTS_SERVER_PID");
   g_autoptr(GError) error = NULL;
   g_autofree char *room_id = NULL;
   g_autofree char *peer_home = NULL;
@@ -230,27 +274,11 @@ main (int   argc,
   WAIT_FOR (rc_window_get_dialog (window) == NULL);
 
   /* Creating */
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.create-room", NULL);
-  WAIT_FOR (RC_IS_CREATE_DIALOG (rc_window_get_dialog (window))
-            && rc_create_dialog_get_room_id (RC_CREATE_DIALOG (rc_window_get_dialog (window))) != NULL);
-  dialog = rc_window_get_dialog (window);
-  room_id = g_strdup (rc_create_dialog_get_room_id (RC_CREATE_DIALOG (dialog)));
-  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (dialog)));
-  shoot (window, GTK_WIDGET (dialog), NULL, "create-room.png");
+  room_id = create_room (window);
+  shoot (window, GTK_WIDGET (rc_window_get_dialog (window)), NULL, "create-room.png");
 
   /* Ana joins from the terminal */
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, peer_home);
-  g_subprocess_launcher_setenv (launcher, "HOME", peer_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", peer_home, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", peer_home, TRUE);
-  peer = g_subprocess_launcher_spawn (launcher, &error, argv[2], "--batch", "--trust",
-                                      "--host", "localhost", "--port", argv[1], "--name", "Ana",
-                                      "--join", room_id, NULL);
-  if (peer == NULL)
-    g_error ("%s", error->message);
-  peer_output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
-  read_peer_line (peer_output);
+  peer = spawn_ana (argv[2], argv[1], peer_home, room_id, &peer_output);
 
   WAIT_FOR (page_is (window, "chat"));
   chat = child (window, RC_TYPE_WINDOW, "chat_page");
@@ -278,6 +306,36 @@ main (int   argc,
   shoot (window, NULL, NULL, "peer-left.png");
 
   g_subprocess_wait (peer, NULL, NULL);
+
+  /* Another chat: Ana's connection drops, and a message waits for her */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.leave-room", NULL);
+  WAIT_FOR (page_is (window, "lobby"));
+  g_free (room_id);
+  room_id = create_room (window);
+  second_peer = spawn_ana (argv[2], argv[1], peer_home, room_id, &second_output);
+  WAIT_FOR (page_is (window, "chat"));
+  peer_say (second_peer, "On the train now, the signal comes and goes 🚆");
+  WAIT_FOR (gtk_widget_get_sensitive (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "No problem, write when you can");
+  g_signal_emit_by_name (entry, "activate");
+  WAIT_FOR (peer_said ("write when you can"));
+  peer_say (second_peer, "Thanks! Entering a tunnel…");
+  WAIT_FOR (gtk_widget_get_sensitive (entry));
+  g_subprocess_force_exit (second_peer);
+  WAIT_FOR (rc_client_session_get_peer_away (rc_window_get_session (window)));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "See you on the other side 👋");
+  g_signal_emit_by_name (entry, "activate");
+  shoot (window, NULL, NULL, "peer-away.png");
+
+  /* This side's connection drops: the server is gone */
+  if (server_pid != NULL)
+    {
+      kill ((pid_t) g_ascii_strtoll (server_pid, NULL, 10), SIGKILL);
+      WAIT_FOR (rc_client_session_get_reconnecting (rc_window_get_session (window)));
+      gtk_editable_set_text (GTK_EDITABLE (entry), "Are you still th");
+      shoot (window, NULL, NULL, "reconnecting.png");
+    }
+
   gtk_window_destroy (GTK_WINDOW (window));
   spin (200);
   g_clear_pointer (&peer_lines, g_ptr_array_unref);

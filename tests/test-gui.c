@@ -11,6 +11,7 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "fault-proxy.h"
 #include "rc-application.h"
 #include "rc-certificate-page.h"
 #include "rc-chat-page.h"
@@ -254,9 +255,12 @@ typedef struct
 {
   char *dir;
   TestServer *server;
-  guint16 port;
+  guint16 port;        /* where the window connects */
+  guint16 peer_port;   /* where the other person connects */
   char *fingerprint;
   RcWindow *window;
+  FaultProxy *proxy;       /* NULL, or between the window and the server */
+  FaultProxy *peer_proxy;  /* NULL, or between the other person and the server */
 } Fixture;
 
 /* No extra configuration: the wrong-password test counts on the server's
@@ -267,6 +271,7 @@ start_server (Fixture *fixture)
   fixture->server = test_server_new_in (fixture->dir, "server-state", NULL);
   test_server_start (fixture->server);
   fixture->port = (guint16) fixture->server->port;
+  fixture->peer_port = fixture->port;
   g_assert_cmpuint (fixture->port, >, 0);
   fixture->fingerprint = test_server_get_fingerprint (fixture->server);
 }
@@ -287,7 +292,7 @@ spawn_peer (Fixture    *fixture,
   g_autofree char *home = g_build_filename (fixture->dir, "peer", NULL);
   g_autofree char *data = g_build_filename (home, "data", NULL);
   g_autofree char *config = g_build_filename (home, "config", NULL);
-  g_autofree char *port = g_strdup_printf ("%u", fixture->port);
+  g_autofree char *port = g_strdup_printf ("%u", fixture->peer_port);
   const char *argv[] = {
     cli, "--batch", "--trust", "--host", "127.0.0.1", "--port", port,
     "--name", "Ana", "--join", room_id, NULL
@@ -339,6 +344,9 @@ fixture_tear_down (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   rc_test_spin ();
   g_clear_object (&fixture->window);
+  g_clear_pointer (&fixture->proxy, fault_proxy_free);
+  g_clear_pointer (&fixture->peer_proxy, fault_proxy_free);
+  rc_test_spin ();
 
   stop_server (fixture);
   rc_test_remove_tree (fixture->dir);
@@ -693,6 +701,89 @@ test_gui_connection_lost (Fixture       *fixture,
   g_clear_pointer (&peer, child_free);
 }
 
+static const char *
+subtitle (Fixture *fixture)
+{
+  return label_text (window_child (fixture, "subtitle_label"));
+}
+
+/* Both connections go through proxies that cut them: the window says
+ * "Reconnecting…" and keeps the draft, what is sent meanwhile goes out
+ * once the chat is back, and while the other person is away the header
+ * and the chat say so and a message waits for them. */
+static void
+test_gui_reconnect (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *room_id = NULL;
+  GtkWidget *entry = chat_child (fixture, "entry");
+  GtkWidget *send = chat_child (fixture, "send_button");
+  GtkRevealer *banner = GTK_REVEALER (window_child (fixture, "banner_revealer"));
+  RcMessage *own;
+  Child *peer;
+
+  fixture->proxy = fault_proxy_new ("127.0.0.1", fixture->port);
+  fixture->peer_proxy = fault_proxy_new ("127.0.0.1", fixture->port);
+  fixture->port = fault_proxy_get_port (fixture->proxy);
+  fixture->peer_port = fault_proxy_get_port (fixture->peer_proxy);
+
+  connect_to_lobby (fixture);
+  room_id = create_room (fixture);
+  peer = spawn_peer (fixture, room_id);
+  RC_TEST_WAIT_FOR (page_is (fixture, "chat"), WAIT);
+  peer_say (peer, "Are you there?");
+  RC_TEST_WAIT_FOR (gtk_widget_get_sensitive (entry), WAIT);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "I am, in a tunnel");
+
+  /* This side's connection goes */
+  fault_proxy_set_refuse (fixture->proxy, TRUE);
+  fault_proxy_cut_all (fixture->proxy);
+  RC_TEST_WAIT_FOR (gtk_revealer_get_reveal_child (banner), WAIT);
+  g_assert_nonnull (strstr (rc_window_get_banner (fixture->window), "Reconnecting…"));
+  g_assert_cmpstr (subtitle (fixture), ==, "Reconnecting…");
+  g_assert_true (page_is (fixture, "chat"));
+  g_assert_true (gtk_widget_get_sensitive (entry));
+  g_assert_cmpstr (rc_chat_page_get_draft (chat_page (fixture)), ==, "I am, in a tunnel");
+  RC_TEST_WAIT_FOR (peer_has_event (peer, "peer-away", NULL, NULL), WAIT);
+
+  /* Sent while reconnecting: it waits, then goes, once */
+  g_signal_emit_by_name (send, "clicked");
+  own = find_message (fixture, RC_MESSAGE_KIND_OWN, "I am, in a tunnel");
+  g_assert_nonnull (own);
+  g_assert_cmpint (rc_message_get_state (own), ==, RC_MESSAGE_STATE_SENDING);
+  fault_proxy_set_refuse (fixture->proxy, FALSE);
+  RC_TEST_WAIT_FOR (!gtk_revealer_get_reveal_child (banner), WAIT);
+  RC_TEST_WAIT_FOR (rc_message_get_state (own) == RC_MESSAGE_STATE_RELAYED, WAIT);
+  RC_TEST_WAIT_FOR (peer_has_event (peer, "message", "text", "I am, in a tunnel"), WAIT);
+  g_assert_true (peer_has_event (peer, "peer-back", NULL, NULL));
+
+  /* The other person's connection goes */
+  peer_say (peer, "Good");
+  RC_TEST_WAIT_FOR (gtk_widget_get_sensitive (send) || gtk_widget_get_sensitive (entry), WAIT);
+  RC_TEST_WAIT_FOR (find_message (fixture, RC_MESSAGE_KIND_PEER, "Good") != NULL, WAIT);
+  fault_proxy_set_refuse (fixture->peer_proxy, TRUE);
+  fault_proxy_cut_all (fixture->peer_proxy);
+  RC_TEST_WAIT_FOR (strstr (subtitle (fixture), "connection dropped") != NULL, WAIT);
+  g_assert_nonnull (strstr (subtitle (fixture), "Ana"));
+  RC_TEST_WAIT_FOR (list_shows (fixture, "The server keeps their place for"), WAIT);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Take your time");
+  g_signal_emit_by_name (send, "clicked");
+  own = find_message (fixture, RC_MESSAGE_KIND_OWN, "Take your time");
+  g_assert_nonnull (own);
+  RC_TEST_WAIT_FOR (rc_message_get_state (own) == RC_MESSAGE_STATE_HELD, WAIT);
+  g_assert_cmpstr (rc_message_get_state_text (own), ==, "Waiting for Ana to come back");
+
+  fault_proxy_set_refuse (fixture->peer_proxy, FALSE);
+  RC_TEST_WAIT_FOR (rc_message_get_state (own) == RC_MESSAGE_STATE_RELAYED, WAIT);
+  g_assert_cmpstr (rc_message_get_state_text (own), ==, "Delivered");
+  RC_TEST_WAIT_FOR (list_shows (fixture, "Ana is back."), WAIT);
+  g_assert_null (strstr (subtitle (fixture), "connection dropped"));
+  RC_TEST_WAIT_FOR (peer_has_event (peer, "message", "text", "Take your time"), WAIT);
+
+  g_clear_pointer (&peer, child_free);
+}
+
 /* A pin that does not match: its own page with both fingerprints, no
  * question about trusting, and the pin left alone. */
 static void
@@ -758,6 +849,7 @@ main (int   argc,
   g_test_add ("/gui/chat", Fixture, NULL, fixture_set_up, test_gui_chat, fixture_tear_down);
   g_test_add ("/gui/wrong-password", Fixture, NULL, fixture_set_up, test_gui_wrong_password, fixture_tear_down);
   g_test_add ("/gui/connection-lost", Fixture, NULL, fixture_set_up, test_gui_connection_lost, fixture_tear_down);
+  g_test_add ("/gui/reconnect", Fixture, NULL, fixture_set_up, test_gui_reconnect, fixture_tear_down);
   g_test_add ("/gui/certificate-changed", Fixture, NULL, fixture_set_up, test_gui_certificate_changed,
               fixture_tear_down);
 

@@ -37,6 +37,8 @@ on_lookup_done (GObject      *source,
     return;
   self = user_data;
 
+  gtk_widget_set_visible (GTK_WIDGET (self->forget_button), password != NULL);
+
   /* No keyring is no reason not to connect: the person types it. */
   if (error != NULL)
     {
@@ -56,7 +58,6 @@ on_lookup_done (GObject      *source,
       return;
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->forget_button), TRUE);
   /* What the person typed themselves stays. */
   if (shown[0] == '\0' || self->password_filled || g_str_equal (shown, password))
     {
@@ -67,8 +68,7 @@ on_lookup_done (GObject      *source,
     }
 }
 
-/* Looks up the password remembered for the server in the form; until it
- * answers, Forget is hidden, since it would be about another server. */
+/* Looks up the password remembered for the server in the form. */
 void
 _rc_connect_page_look_up_password (RcConnectPage *self)
 {
@@ -77,7 +77,6 @@ _rc_connect_page_look_up_password (RcConnectPage *self)
 
   g_cancellable_cancel (self->lookup_cancellable);
   g_clear_object (&self->lookup_cancellable);
-  gtk_widget_set_visible (GTK_WIDGET (self->forget_button), FALSE);
 
   if (host[0] == '\0' || port == 0)
     return;

@@ -97,10 +97,13 @@ _rc_connect_page_show_error_text (RcConnectPage  *self,
   set_field_error (self, field);
 }
 
+/* Until the lookup answers, Forget is hidden: it would be about the
+ * server that was in the form. */
 static void
 on_server_changed (RcConnectPage *self)
 {
   on_form_changed (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->forget_button), FALSE);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     _rc_connect_page_look_up_password (self);
 }

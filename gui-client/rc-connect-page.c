@@ -12,7 +12,6 @@
 #include "rc-password-store.h"
 #include "rc-profile.h"
 
-
 G_DEFINE_FINAL_TYPE (RcConnectPage, rc_connect_page, GTK_TYPE_WIDGET)
 
 enum {

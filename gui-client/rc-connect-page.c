@@ -8,37 +8,16 @@
 #include <glib/gi18n.h>
 
 #include "rc-client-session.h"
-#include "rc-connect-page.h"
+#include "rc-connect-page-private.h"
+#include "rc-password-store.h"
 #include "rc-profile.h"
-
-/* The first page: where to connect and as whom. It only collects and
- * checks the form and shows errors; the window makes the connection. */
-struct _RcConnectPage
-{
-  GtkWidget parent_instance;
-
-  /* owned */
-  char *error_text;
-
-  gboolean busy;
-
-  /* template children */
-  GtkImage *logo_image;
-  GtkEntry *host_entry;
-  GtkEntry *port_entry;
-  GtkEntry *name_entry;
-  GtkPasswordEntry *password_entry;
-  GtkBox *error_box;
-  GtkLabel *error_label;
-  GtkSpinner *spinner;
-  GtkButton *connect_button;
-};
 
 G_DEFINE_FINAL_TYPE (RcConnectPage, rc_connect_page, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
   PROP_BUSY,
+  PROP_REMEMBER_PASSWORD,
   N_PROPS
 };
 
@@ -104,6 +83,53 @@ on_form_changed (RcConnectPage *self)
                             rc_connect_page_is_complete (self));
 }
 
+/* Shows @text, which it takes, as the page's error. */
+void
+_rc_connect_page_show_error_text (RcConnectPage  *self,
+                                  char           *text,
+                                  RcConnectField  field)
+{
+  g_free (self->error_text);
+  self->error_text = text;
+  gtk_label_set_label (self->error_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_box), TRUE);
+  set_field_error (self, field);
+}
+
+/* Until the lookup answers, Forget is hidden: it would be about the
+ * server that was in the form. */
+static void
+on_server_changed (RcConnectPage *self)
+{
+  on_form_changed (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->forget_button), FALSE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    _rc_connect_page_look_up_password (self);
+}
+
+static void
+on_password_changed (RcConnectPage *self)
+{
+  if (!self->filling)
+    self->password_filled = FALSE;
+  on_form_changed (self);
+}
+
+static void
+on_remember_toggled (RcConnectPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMEMBER_PASSWORD]);
+}
+
+/* Lookups for each server typed are not worth making before the page is
+ * seen; the page shown again may be about a password changed meanwhile. */
+static void
+rc_connect_page_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (rc_connect_page_parent_class)->map (widget);
+  _rc_connect_page_look_up_password (RC_CONNECT_PAGE (widget));
+}
+
 static void
 rc_connect_page_request_connect (RcConnectPage *self)
 {
@@ -146,6 +172,11 @@ rc_connect_page_dispose (GObject *object)
   GtkWidget *child;
   RcConnectPage *self = (RcConnectPage *)object;
 
+  g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
+  g_cancellable_cancel (self->store_cancellable);
+  g_clear_object (&self->store_cancellable);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), RC_TYPE_CONNECT_PAGE);
   /* The template's top child has no id: unparent what is left. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
@@ -160,6 +191,7 @@ rc_connect_page_finalize (GObject *object)
   RcConnectPage *self = (RcConnectPage *)object;
 
   g_clear_pointer (&self->error_text, g_free);
+  g_clear_pointer (&self->attempt_password, secret_password_free);
 
   G_OBJECT_CLASS (rc_connect_page_parent_class)->finalize (object);
 }
@@ -176,6 +208,9 @@ rc_connect_page_get_property (GObject    *object,
     {
     case PROP_BUSY:
       g_value_set_boolean (value, self->busy);
+      break;
+    case PROP_REMEMBER_PASSWORD:
+      g_value_set_boolean (value, rc_connect_page_get_remember_password (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -195,6 +230,9 @@ rc_connect_page_set_property (GObject      *object,
     case PROP_BUSY:
       rc_connect_page_set_busy (self, g_value_get_boolean (value));
       break;
+    case PROP_REMEMBER_PASSWORD:
+      rc_connect_page_set_remember_password (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -210,9 +248,19 @@ rc_connect_page_class_init (RcConnectPageClass *klass)
   object_class->finalize = rc_connect_page_finalize;
   object_class->get_property = rc_connect_page_get_property;
   object_class->set_property = rc_connect_page_set_property;
+  widget_class->map = rc_connect_page_map;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * RcConnectPage:remember-password:
+   *
+   * Whether the password is to be remembered for the server once a login
+   * with it works (the "Remember password" check box).
+   */
+  properties[PROP_REMEMBER_PASSWORD] =
+    g_param_spec_boolean ("remember-password", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -234,12 +282,19 @@ rc_connect_page_class_init (RcConnectPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, port_entry);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, name_entry);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, RcConnectPage, remember_check);
+  gtk_widget_class_bind_template_child (widget_class, RcConnectPage, forget_button);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, error_box);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, RcConnectPage, connect_button);
   gtk_widget_class_bind_template_callback (widget_class, on_entry_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_form_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_server_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_password_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_remember_toggled);
+  gtk_widget_class_bind_template_callback_full (widget_class, "on_forget_clicked",
+                                                G_CALLBACK (_rc_connect_page_forget));
   gtk_widget_class_bind_template_callback (widget_class, on_connect_clicked);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -248,6 +303,7 @@ rc_connect_page_class_init (RcConnectPageClass *klass)
 static void
 rc_connect_page_init (RcConnectPage *self)
 {
+  self->store_cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   gtk_image_set_from_icon_name (self->logo_image, RC_APPLICATION_ID);
 }
@@ -355,6 +411,13 @@ rc_connect_page_set_busy (RcConnectPage *self,
     return;
 
   self->busy = busy;
+  /* The field stays editable meanwhile: what is remembered is what was
+   * sent. */
+  if (busy)
+    {
+      g_clear_pointer (&self->attempt_password, secret_password_free);
+      self->attempt_password = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->password_entry)));
+    }
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_button_set_label (self->connect_button, busy ? _("Connecting…") : _("_Connect"));
@@ -381,11 +444,7 @@ rc_connect_page_show_error (RcConnectPage *self,
       return;
     }
 
-  g_free (self->error_text);
-  self->error_text = text;
-  gtk_label_set_label (self->error_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_box), TRUE);
-  set_field_error (self, field);
+  _rc_connect_page_show_error_text (self, text, field);
 }
 
 void

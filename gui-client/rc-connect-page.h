@@ -34,6 +34,13 @@ const char  *rc_connect_page_get_password   (RcConnectPage  *self);
 void         rc_connect_page_set_password   (RcConnectPage  *self,
                                              const char     *password);
 
+gboolean     rc_connect_page_get_remember_password (RcConnectPage  *self);
+void         rc_connect_page_set_remember_password (RcConnectPage  *self,
+                                                    gboolean        remember);
+void         rc_connect_page_login_succeeded       (RcConnectPage  *self,
+                                                    const char     *host,
+                                                    guint16         port);
+
 gboolean     rc_connect_page_get_busy       (RcConnectPage  *self);
 void         rc_connect_page_set_busy       (RcConnectPage  *self,
                                              gboolean        busy);

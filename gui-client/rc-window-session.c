@@ -374,6 +374,9 @@ on_connect_done (GObject      *source,
 
   self->connecting = FALSE;
   rc_connect_page_set_busy (self->connect_page, FALSE);
+  /* Only now: a password the server refused is never remembered. */
+  rc_connect_page_login_succeeded (self->connect_page, rc_client_session_get_host (session),
+                                   rc_client_session_get_port (session));
 
   if (self->settings != NULL)
     {

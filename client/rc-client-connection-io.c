@@ -11,6 +11,8 @@
 
 /* The server drops a connection that sent nothing for 90 s. */
 #define PING_INTERVAL_SECONDS 30
+/* How long a ping may go unanswered (20 intervals with the test setting) */
+#define ANSWER_TIMEOUT_SECONDS 20
 
 /* What may wait to be written: some forty of the largest messages. A
  * server that stops reading while it keeps sending pings would otherwise
@@ -119,14 +121,34 @@ test_ping_interval_ms (void)
   return interval_ms;
 }
 
+/* A connection that died without a word (a changed network, a sleeping
+ * laptop) keeps taking writes for minutes: a ping the server does not
+ * answer in time ends it, so that a room can be resumed while the server
+ * still keeps it. */
+static gboolean
+no_answer_cb (gpointer user_data)
+{
+  RcClientConnection *self = user_data;
+
+  self->answer_id = 0;
+  _rc_client_connection_fail (self,
+    g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "The server stopped answering"));
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 ping_cb (gpointer user_data)
 {
   RcClientConnection *self = user_data;
   g_autoptr(RcFrame) ping = rc_frame_new (RC_FRAME_PING);
+  guint test_interval_ms = test_ping_interval_ms ();
 
   self->ping_id = 0;
   rc_client_connection_send_frame (self, ping);
+  if (self->answer_id == 0 && self->tls != NULL)
+    self->answer_id = test_interval_ms > 0
+                        ? g_timeout_add (test_interval_ms * 20, no_answer_cb, self)
+                        : g_timeout_add_seconds (ANSWER_TIMEOUT_SECONDS, no_answer_cb, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -171,6 +193,7 @@ overflow_cb (gpointer user_data)
   RcClientConnection *self = user_data;
 
   self->overflow_id = 0;
+  self->overflowed = TRUE;
   _rc_client_connection_fail (self,
     g_error_new_literal (RC_CLIENT_ERROR, RC_CLIENT_ERROR_PROTOCOL,
                          "The server stopped reading what this client sends"));
@@ -287,6 +310,7 @@ frame_read_cb (GObject      *source,
     }
 
   g_debug ("Received %s", frame->type_name);
+  g_clear_handle_id (&self->answer_id, g_source_remove);
   g_signal_emit (self, _rc_client_connection_signals[SIGNAL_FRAME_RECEIVED], 0, frame);
 
   if (self->reader == reader)
@@ -315,13 +339,18 @@ void
 _rc_client_connection_close_streams (RcClientConnection *self)
 {
   GIOStream *stream = self->tls != NULL ? G_IO_STREAM (self->tls) : G_IO_STREAM (self->tcp);
+  gboolean stuck = self->overflowed;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  /* Closing sends close_notify, so the server reads a clean end. */
-  if (stream != NULL)
+  /* Closing sends close_notify, so the server reads a clean end; behind
+   * writes a server stopped reading, it would wait as long as the server
+   * does not read, holding the socket: then the socket just goes. */
+  if (stuck && self->tcp != NULL)
+    g_socket_close (g_socket_connection_get_socket (self->tcp), NULL);
+  else if (stream != NULL)
     g_io_stream_close_async (stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
 
   g_clear_object (&self->reader);
@@ -334,6 +363,7 @@ _rc_client_connection_close_streams (RcClientConnection *self)
   self->keep_alive = FALSE;
   self->open = FALSE;
   g_clear_handle_id (&self->ping_id, g_source_remove);
+  g_clear_handle_id (&self->answer_id, g_source_remove);
 }
 
 /* Ends the connection by itself: an open fails, an open connection

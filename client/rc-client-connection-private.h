@@ -45,9 +45,11 @@ struct _RcClientConnection
   GQueue              write_queue;      /* GBytes lines */
   gsize               queued_bytes;     /* in write_queue, bounded */
   guint               overflow_id;      /* the queue overflowed: fail soon */
+  gboolean            overflowed;       /* and so the server stopped reading */
   gboolean            writing;
   gboolean            keep_alive;
   guint               ping_id;
+  guint               answer_id;        /* a ping went out: the server must answer */
   gboolean            open;             /* opened and not closed since */
 
   /* Opening, owned. The task holds a reference on the connection until

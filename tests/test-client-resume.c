@@ -333,6 +333,25 @@ test_session_replaced (Chat          *chat,
   say (chat->bo, chat->ana, "you were never gone", 0);
 }
 
+/* Ana's network dies without a word: nothing comes back and nothing is
+ * refused, so only her unanswered ping gives it away. (Her closing the
+ * dead connection reaches the server through the proxy.) */
+static void
+test_silent_network (Chat          *chat,
+                     gconstpointer  data)
+{
+  pair (chat);
+  fault_proxy_set_swallow (chat->proxy_ana, FAULT_TO_SERVER, TRUE);
+  fault_proxy_set_swallow (chat->proxy_ana, FAULT_TO_CLIENT, TRUE);
+  rc_test_expect (&chat->ana->events, "reconnecting 60");
+  fault_proxy_set_refuse (chat->proxy_ana, TRUE);
+  fault_proxy_set_swallow (chat->proxy_ana, FAULT_TO_SERVER, FALSE);
+  fault_proxy_set_swallow (chat->proxy_ana, FAULT_TO_CLIENT, FALSE);
+  rc_test_expect (&chat->bo->events, "peer-away");
+  let_back (chat->proxy_ana, chat->ana, chat->bo);
+  say (chat->bo, chat->ana, "the network is back", 0);
+}
+
 /* With RESUME_SECONDS 2 and Ana kept out, her place expires: Bo's held
  * message is not delivered and his chat ends; Ana is told, in words,
  * that the chat could not be resumed. */
@@ -406,6 +425,7 @@ main (int    argc,
   ADD ("/resume/cut-twice", keep_seats, test_cut_twice);
   ADD ("/resume/cut-both", keep_seats, test_cut_both);
   ADD ("/resume/session-replaced", keep_seats, test_session_replaced);
+  ADD ("/resume/silent-network", keep_seats, test_silent_network);
   ADD ("/resume/expiry", short_seats, test_expiry);
   ADD ("/resume/expiry-held", short_seats, test_expiry_held);
 #undef ADD

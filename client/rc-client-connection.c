@@ -289,6 +289,7 @@ tcp_connected_cb (GObject      *source,
   g_autoptr(RcClientConnection) self = NULL;
   g_autoptr(GSocketConnection) tcp = NULL;
   g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *key = NULL;
   PinCheck *check;
@@ -300,6 +301,17 @@ tcp_connected_cb (GObject      *source,
 
   self = g_object_ref (user_data);
   if (tcp == NULL)
+    {
+      _rc_client_connection_finish_open (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A server that reset the connection at once leaves a socket with no
+   * remote address, and glib-networking 2.74 then unrefs a NULL address
+   * while it prepares the handshake (a critical warning, fatal under
+   * G_DEBUG): such a connection fails here, as it would in the handshake. */
+  remote = g_socket_connection_get_remote_address (tcp, &error);
+  if (remote == NULL)
     {
       _rc_client_connection_finish_open (self, g_steal_pointer (&error));
       return;

@@ -175,13 +175,25 @@ connection_opened_cb (GObject      *source,
 
 /* Puts a new connection under the session and opens it; a room the
  * session is in is not touched. */
+gboolean
+_rc_client_session_unref_cb (gpointer object)
+{
+  g_object_unref (object);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _rc_client_session_open_connection (RcClientSession *self)
 {
   g_autoptr(RcClientConnection) connection = NULL;
 
+  /* The old one may be in the middle of telling its end */
   if (self->connection != NULL)
-    rc_client_connection_close (self->connection);
+    {
+      rc_client_connection_close (self->connection);
+      g_idle_add_full (G_PRIORITY_DEFAULT, _rc_client_session_unref_cb,
+                       g_steal_pointer (&self->connection), NULL);
+    }
   self->link_welcomed = FALSE;
   connection = rc_client_connection_new (self->host, self->port, self->known_servers_path);
   rc_client_connection_set_trust_new_certificates (connection,

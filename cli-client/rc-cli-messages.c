@@ -290,6 +290,15 @@ event_add_string (JsonBuilder *builder,
     json_builder_add_null_value (builder);
 }
 
+static void
+event_add_int (JsonBuilder *builder,
+               const char  *member,
+               gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
 static char *
 event_end (JsonBuilder *builder)
 {
@@ -341,8 +350,7 @@ rc_cli_event_relayed (gint64 seq)
 {
   JsonBuilder *builder = event_begin ("relayed");
 
-  json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, seq);
+  event_add_int (builder, "seq", seq);
   return event_end (builder);
 }
 
@@ -361,8 +369,7 @@ rc_cli_event_reconnecting (guint       seconds,
 {
   JsonBuilder *builder = event_begin ("reconnecting");
 
-  json_builder_set_member_name (builder, "seconds");
-  json_builder_add_int_value (builder, seconds);
+  event_add_int (builder, "seconds", seconds);
   event_add_string (builder, "reason", reason);
   return event_end (builder);
 }
@@ -378,8 +385,7 @@ rc_cli_event_peer_away (guint seconds)
 {
   JsonBuilder *builder = event_begin ("peer-away");
 
-  json_builder_set_member_name (builder, "seconds");
-  json_builder_add_int_value (builder, seconds);
+  event_add_int (builder, "seconds", seconds);
   return event_end (builder);
 }
 
@@ -394,8 +400,7 @@ rc_cli_event_held (gint64 seq)
 {
   JsonBuilder *builder = event_begin ("held");
 
-  json_builder_set_member_name (builder, "seq");
-  json_builder_add_int_value (builder, seq);
+  event_add_int (builder, "seq", seq);
   return event_end (builder);
 }
 

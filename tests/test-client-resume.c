@@ -352,6 +352,45 @@ test_silent_network (Chat          *chat,
   say (chat->bo, chat->ana, "the network is back", 0);
 }
 
+/* Bo leaves while his connection is down: the leave goes out once the
+ * chat is back, so Ana reads that he left rather than waiting for his
+ * place to expire. */
+static void
+test_leave_while_reconnecting (Chat          *chat,
+                               gconstpointer  data)
+{
+  pair (chat);
+  cut_until_noticed (chat->proxy_bo, chat->bo, chat->ana);
+  rc_client_session_leave_async (chat->bo->session, NULL, bool_cb, chat->bo);
+  rc_test_expect (&chat->bo->events, "my-turn 0");
+  fault_proxy_set_refuse (chat->proxy_bo, FALSE);
+  rc_test_spin_until (&chat->bo->done);
+  g_assert_no_error (chat->bo->error);
+  g_assert_cmpint (rc_client_session_get_state (chat->bo->session), ==, RC_SESSION_STATE_LOBBY);
+  g_assert_false (rc_client_session_get_reconnecting (chat->bo->session));
+  rc_test_expect (&chat->ana->events, "peer-back");
+  rc_test_expect (&chat->ana->events, "peer-left left");
+  g_assert_cmpint (rc_client_session_get_state (chat->ana->session), ==, RC_SESSION_STATE_LOBBY);
+}
+
+/* Closing while reconnecting stops the attempts at once. */
+static void
+test_close_while_reconnecting (Chat          *chat,
+                               gconstpointer  data)
+{
+  guint accepted;
+
+  pair (chat);
+  cut_until_noticed (chat->proxy_bo, chat->bo, chat->ana);
+  rc_client_session_close (chat->bo->session);
+  rc_test_expect (&chat->bo->events, "my-turn 0");
+  rc_test_expect (&chat->bo->events, "disconnected (none)");
+  g_assert_false (rc_client_session_get_reconnecting (chat->bo->session));
+  accepted = fault_proxy_get_accepted (chat->proxy_bo);
+  spin_for (1500);
+  g_assert_cmpuint (fault_proxy_get_accepted (chat->proxy_bo), ==, accepted);
+}
+
 /* With RESUME_SECONDS 2 and Ana kept out, her place expires: Bo's held
  * message is not delivered and his chat ends; Ana is told, in words,
  * that the chat could not be resumed. */
@@ -426,6 +465,8 @@ main (int    argc,
   ADD ("/resume/cut-both", keep_seats, test_cut_both);
   ADD ("/resume/session-replaced", keep_seats, test_session_replaced);
   ADD ("/resume/silent-network", keep_seats, test_silent_network);
+  ADD ("/resume/leave-while-reconnecting", keep_seats, test_leave_while_reconnecting);
+  ADD ("/resume/close-while-reconnecting", keep_seats, test_close_while_reconnecting);
   ADD ("/resume/expiry", short_seats, test_expiry);
   ADD ("/resume/expiry-held", short_seats, test_expiry_held);
 #undef ADD

@@ -173,28 +173,36 @@ connection_opened_cb (GObject      *source,
     send_hello (self);
 }
 
-/* Puts a new connection under the session and opens it; a room the
- * session is in is not touched. */
-gboolean
-_rc_client_session_unref_cb (gpointer object)
+static gboolean
+unref_cb (gpointer object)
 {
   g_object_unref (object);
   return G_SOURCE_REMOVE;
 }
 
+/* Closes the current connection for good: nothing more is heard of it.
+ * This may run from the connection's own callbacks, so its last
+ * reference goes from the main loop, once they have returned. */
+void
+_rc_client_session_release_connection (RcClientSession *self)
+{
+  if (self->connection != NULL)
+    {
+      rc_client_connection_close (self->connection);
+      g_idle_add_full (G_PRIORITY_DEFAULT, unref_cb, g_steal_pointer (&self->connection), NULL);
+    }
+  g_signal_group_set_target (self->connection_signals, NULL);
+  self->link_welcomed = FALSE;
+}
+
+/* Puts a new connection under the session and opens it; a room the
+ * session is in is not touched. */
 void
 _rc_client_session_open_connection (RcClientSession *self)
 {
   g_autoptr(RcClientConnection) connection = NULL;
 
-  /* The old one may be in the middle of telling its end */
-  if (self->connection != NULL)
-    {
-      rc_client_connection_close (self->connection);
-      g_idle_add_full (G_PRIORITY_DEFAULT, _rc_client_session_unref_cb,
-                       g_steal_pointer (&self->connection), NULL);
-    }
-  self->link_welcomed = FALSE;
+  _rc_client_session_release_connection (self);
   connection = rc_client_connection_new (self->host, self->port, self->known_servers_path);
   rc_client_connection_set_trust_new_certificates (connection,
                                                    self->trust_new_certificates && !self->reconnecting);
@@ -429,7 +437,7 @@ handle_welcome (RcClientSession *self,
     }
 
   self->link_welcomed = TRUE;
-  self->version = MIN (frame->version, RC_PROTOCOL_VERSION_RESUME);
+  self->version = frame->version;
   self->resume_seconds = self->version >= RC_PROTOCOL_VERSION_RESUME ? frame->resume_seconds : 0;
   g_free (self->server_name);
   self->server_name = g_strdup (frame->server);

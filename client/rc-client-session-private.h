@@ -138,7 +138,7 @@ void     _rc_client_session_teardown         (RcClientSession *self);
 
 /* rc-client-session-connection.c */
 void     _rc_client_session_open_connection  (RcClientSession *self);
-gboolean _rc_client_session_unref_cb         (gpointer         object);
+void     _rc_client_session_release_connection (RcClientSession *self);
 void     _rc_client_session_disconnect       (RcClientSession *self,
                                               GError          *error);
 

@@ -122,20 +122,10 @@ _rc_client_session_stop_reconnecting (RcClientSession *self)
   set_reconnecting (self, FALSE);
 }
 
-/* Closes the attempt's connection for good: nothing more is heard of it.
- * This runs from the connection's own callbacks, so the last reference
- * goes from the main loop, once they have returned. */
 static void
 drop_attempt (RcClientSession *self)
 {
-  if (self->connection != NULL)
-    {
-      rc_client_connection_close (self->connection);
-      g_idle_add_full (G_PRIORITY_DEFAULT, _rc_client_session_unref_cb,
-                       g_steal_pointer (&self->connection), NULL);
-    }
-  g_signal_group_set_target (self->connection_signals, NULL);
-  self->link_welcomed = FALSE;
+  _rc_client_session_release_connection (self);
   self->resuming = FALSE;
 }
 

@@ -496,6 +496,18 @@ _rc_client_session_handle_message (RcClientSession *self,
   _rc_client_session_notify_turn (self, was_my_turn);
 }
 
+/* The server has told what became of message @seq: a resume need not
+ * ask about it again. */
+static void
+settle_message (RcClientSession *self,
+                gint64           seq)
+{
+  if (seq == self->unconfirmed_seq)
+    self->unconfirmed_seq = -1;
+  if (seq == self->counted_seq)
+    self->counted_seq = -1;
+}
+
 void
 _rc_client_session_handle_relayed (RcClientSession *self,
                                    const RcFrame   *frame)
@@ -503,10 +515,7 @@ _rc_client_session_handle_relayed (RcClientSession *self,
   if (self->state != RC_SESSION_STATE_CHATTING || self->leaving)
     return;
 
-  if (frame->seq == self->unconfirmed_seq)
-    self->unconfirmed_seq = -1;
-  if (frame->seq == self->counted_seq)
-    self->counted_seq = -1;
+  settle_message (self, frame->seq);
   g_signal_emit (self, signals[frame->held ? SIGNAL_MESSAGE_HELD : SIGNAL_MESSAGE_RELAYED], 0,
                  frame->seq);
 }
@@ -563,10 +572,7 @@ _rc_client_session_handle_room_error (RcClientSession *self,
       return TRUE;
 
     case RC_PROTOCOL_ERROR_NOT_DELIVERED:
-      if (frame->seq == self->unconfirmed_seq)
-        self->unconfirmed_seq = -1;
-      if (frame->seq == self->counted_seq)
-        self->counted_seq = -1;
+      settle_message (self, frame->seq);
       if (self->state == RC_SESSION_STATE_CHATTING && !self->leaving)
         g_signal_emit (self, signals[SIGNAL_MESSAGE_NOT_DELIVERED], 0, frame->seq);
       return TRUE;

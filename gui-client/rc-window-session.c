@@ -78,15 +78,22 @@ peer_away_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The header counts down the @seconds the server keeps the peer's place. */
 static void
 set_peer_away (RcWindow *self,
-               guint     seconds,
-               gboolean  away)
+               guint     seconds)
 {
   g_clear_handle_id (&self->peer_away_id, g_source_remove);
-  self->peer_away_until = away ? g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC : 0;
-  if (away)
-    self->peer_away_id = g_timeout_add_seconds (1, peer_away_tick_cb, self);
+  self->peer_away_until = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  self->peer_away_id = g_timeout_add_seconds (1, peer_away_tick_cb, self);
+  _rc_window_update_header (self);
+}
+
+static void
+clear_peer_away (RcWindow *self)
+{
+  g_clear_handle_id (&self->peer_away_id, g_source_remove);
+  self->peer_away_until = 0;
   _rc_window_update_header (self);
 }
 
@@ -103,7 +110,7 @@ on_peer_away (RcWindow        *self,
                                       seconds),
                             rc_client_session_get_peer_name (session), (int) seconds);
   rc_chat_page_add_notice (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
-  set_peer_away (self, seconds, TRUE);
+  set_peer_away (self, seconds);
 }
 
 static void
@@ -115,7 +122,7 @@ on_peer_back (RcWindow        *self,
   /* Translators: %s is the other person's name */
   notice = g_strdup_printf (_("%s is back."), rc_client_session_get_peer_name (session));
   rc_chat_page_add_notice (self->chat_page, RC_MESSAGE_KIND_NOTICE, notice);
-  set_peer_away (self, 0, FALSE);
+  clear_peer_away (self);
 }
 
 /* This side's connection: lost, and had back -------------------------------- */
@@ -149,7 +156,7 @@ on_peer_left (RcWindow        *self,
   g_autofree char *notice = NULL;
   gboolean was_away = self->peer_away_until > 0;
 
-  set_peer_away (self, 0, FALSE);
+  clear_peer_away (self);
   if (was_away && g_strcmp0 (reason, "disconnected") == 0)
     /* Translators: %s is the other person's name */
     notice = g_strdup_printf (_("%s did not come back in time. The chat has ended."), peer);
@@ -183,7 +190,7 @@ on_room_error (RcWindow        *self,
       return;
     }
 
-  set_peer_away (self, 0, FALSE);
+  clear_peer_away (self);
   _rc_window_show_banner (self, NULL);
   if (g_error_matches (error, RC_CLIENT_ERROR, RC_CLIENT_ERROR_SECURITY))
     text = _("Security warning: a key or a message in this room did not verify, so someone may be tampering with the chat. RoomChat left the room.");
@@ -247,7 +254,7 @@ on_disconnected (RcWindow        *self,
   if (self->connecting)
     return;
 
-  set_peer_away (self, 0, FALSE);
+  clear_peer_away (self);
   if (error == NULL)
     text = NULL;
   else if (g_error_matches (error, RC_PROTOCOL_ERROR, RC_PROTOCOL_ERROR_SHUTTING_DOWN))
@@ -311,7 +318,7 @@ _rc_window_drop_session (RcWindow *self)
     return;
 
   g_signal_group_set_target (self->session_signals, NULL);
-  set_peer_away (self, 0, FALSE);
+  clear_peer_away (self);
   rc_chat_page_set_session (self->chat_page, NULL);
   if (rc_client_session_get_state (session) != RC_SESSION_STATE_DISCONNECTED)
     rc_client_session_close (session);

@@ -466,22 +466,6 @@ fault_proxy_get_accepted (FaultProxy *self)
 }
 
 static void
-read_open_links (FaultProxy *self,
-                 gpointer    data)
-{
-  *(guint *) data = self->links->len;
-}
-
-guint
-fault_proxy_get_open_links (FaultProxy *self)
-{
-  guint links = 0;
-
-  call_in_thread (self, read_open_links, &links);
-  return links;
-}
-
-static void
 shut_down (FaultProxy *self,
            gpointer    data)
 {

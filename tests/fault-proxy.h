@@ -49,8 +49,6 @@ void        fault_proxy_set_refuse     (FaultProxy     *self,
                                         gboolean        refuse);
 /* Links accepted so far, refused ones included. */
 guint       fault_proxy_get_accepted   (FaultProxy     *self);
-/* Links open now. */
-guint       fault_proxy_get_open_links (FaultProxy     *self);
 void        fault_proxy_free           (FaultProxy     *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FaultProxy, fault_proxy_free)

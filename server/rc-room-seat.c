@@ -53,6 +53,18 @@ _rc_room_seat_new_token (RcSeat   *seat,
 /* Called with the lock held: the seat is no longer away, for whatever
  * reason; its place and its timer go. Its messages stay for the caller to
  * decide on. */
+/* The held message has reached the seat: it becomes the one kept until
+ * the seat shows it received. Returns its seq. */
+static gint64
+seat_deliver_held (RcSeat *seat)
+{
+  g_free (seat->kept);
+  seat->kept = g_steal_pointer (&seat->held);
+  seat->kept_length = seat->held_length;
+  seat->written++;
+  return seat->held_seq;
+}
+
 static void
 seat_stop_waiting (RcSeat *seat)
 {
@@ -369,12 +381,8 @@ rc_room_resume (RcRoom       *room,
   else if (received == written + 1)
     {
       /* The message whose write failed had arrived after all. */
-      g_free (seat->kept);
-      seat->kept = g_steal_pointer (&seat->held);
-      seat->kept_length = seat->held_length;
-      seat->written++;
+      held_seq = seat_deliver_held (seat);
       held_delivered = TRUE;
-      held_seq = seat->held_seq;
     }
   else
     g_clear_pointer (&seat->kept, g_free);
@@ -382,12 +390,8 @@ rc_room_resume (RcRoom       *room,
   if (seat->held != NULL)
     {
       ok = ok && rc_connection_write_line (connection, seat->held, seat->held_length);
-      g_free (seat->kept);
-      seat->kept = g_steal_pointer (&seat->held);
-      seat->kept_length = seat->held_length;
-      seat->written++;
+      held_seq = seat_deliver_held (seat);
       held_delivered = TRUE;
-      held_seq = seat->held_seq;
     }
 
   tell_back (peer->connection);

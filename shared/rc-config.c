@@ -201,6 +201,46 @@ apply_key (const KeySpec      *spec,
   return TRUE;
 }
 
+/* What no single key can say: for the server, both halves of the
+ * certificate or neither; for a client, a port to connect to. */
+static gboolean
+check_whole (gpointer     config,
+             KeyUsers     user,
+             const char  *path,
+             GError     **error)
+{
+  if (user == FOR_SERVER)
+    {
+      RcServerConfig *server = config;
+
+      if ((server->tls_cert == NULL) != (server->tls_key == NULL))
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_MISSING_KEY,
+                       "%s: %s is set without %s", path,
+                       server->tls_cert != NULL ? "TLS_CERT" : "TLS_KEY",
+                       server->tls_cert != NULL ? "TLS_KEY" : "TLS_CERT");
+          return FALSE;
+        }
+      g_free (server->path);
+      server->path = g_strdup (path);
+    }
+  else
+    {
+      RcClientConfig *client = config;
+
+      if (client->host_port == 0)
+        {
+          g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
+                       "%s: HOST_PORT is 0, but must be from 1 to 65535", path);
+          return FALSE;
+        }
+      g_free (client->path);
+      client->path = g_strdup (path);
+    }
+
+  return TRUE;
+}
+
 /* The configuration is JSON as strict as a frame's (rc-json.h): a key
  * written twice is an error rather than a guess at which one was meant. */
 static gboolean
@@ -263,7 +303,7 @@ load_data (gpointer     config,
         return FALSE;
     }
 
-  return TRUE;
+  return check_whole (config, user, path, error);
 }
 
 static gboolean
@@ -312,26 +352,6 @@ rc_server_config_new (void)
   return config;
 }
 
-/* What no single key can say: both halves of the certificate or neither. */
-static gboolean
-check_server_config (RcServerConfig  *config,
-                     const char      *path,
-                     GError         **error)
-{
-  if ((config->tls_cert == NULL) != (config->tls_key == NULL))
-    {
-      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_MISSING_KEY,
-                   "%s: %s is set without %s", path,
-                   config->tls_cert != NULL ? "TLS_CERT" : "TLS_KEY",
-                   config->tls_cert != NULL ? "TLS_KEY" : "TLS_CERT");
-      return FALSE;
-    }
-
-  g_free (config->path);
-  config->path = g_strdup (path);
-  return TRUE;
-}
-
 /**
  * rc_server_config_load:
  *
@@ -346,8 +366,7 @@ rc_server_config_load (RcServerConfig  *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  return load_file (config, FOR_SERVER, path, error) &&
-         check_server_config (config, path, error);
+  return load_file (config, FOR_SERVER, path, error);
 }
 
 /**
@@ -366,8 +385,7 @@ rc_server_config_load_data (RcServerConfig  *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  return load_data (config, FOR_SERVER, path, data, length, error) &&
-         check_server_config (config, path, error);
+  return load_data (config, FOR_SERVER, path, data, length, error);
 }
 
 void
@@ -397,23 +415,6 @@ rc_client_config_new (void)
   return config;
 }
 
-static gboolean
-check_client_config (RcClientConfig  *config,
-                     const char      *path,
-                     GError         **error)
-{
-  if (config->host_port == 0)
-    {
-      g_set_error (error, RC_CONFIG_ERROR, RC_CONFIG_ERROR_OUT_OF_RANGE,
-                   "%s: HOST_PORT is 0, but must be from 1 to 65535", path);
-      return FALSE;
-    }
-
-  g_free (config->path);
-  config->path = g_strdup (path);
-  return TRUE;
-}
-
 gboolean
 rc_client_config_load (RcClientConfig  *config,
                        const char      *path,
@@ -422,8 +423,7 @@ rc_client_config_load (RcClientConfig  *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  return load_file (config, FOR_CLIENT, path, error) &&
-         check_client_config (config, path, error);
+  return load_file (config, FOR_CLIENT, path, error);
 }
 
 gboolean
@@ -436,8 +436,7 @@ rc_client_config_load_data (RcClientConfig  *config,
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  return load_data (config, FOR_CLIENT, path, data, length, error) &&
-         check_client_config (config, path, error);
+  return load_data (config, FOR_CLIENT, path, data, length, error);
 }
 
 void

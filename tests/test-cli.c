@@ -8,6 +8,16 @@
 
 /* roomchat-cli processes talking through a real roomchat-server. */
 
+/* Bo in --batch, joining @room. */
+static Cli *
+spawn_joiner (Fixture    *f,
+              const char *room)
+{
+  const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
+
+  return cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
+}
+
 static void
 test_chat (Fixture       *f,
            gconstpointer  data)
@@ -39,11 +49,7 @@ test_chat (Fixture       *f,
   cli_close_input (ana);
   room = expect_event (ana, "room");
 
-  {
-    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  bo = spawn_joiner (f, member (room, "room"));
   cli_write (bo, bo_input);
   cli_close_input (bo);
 
@@ -201,11 +207,7 @@ test_peer_leaves (Fixture       *f,
   ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
   room = expect_event (ana, "room");
 
-  {
-    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  bo = spawn_joiner (f, member (room, "room"));
   cli_write (bo, "Me voy, adiós\n");
   cli_close_input (bo);
   expect (bo, "paired Ana joiner");
@@ -234,11 +236,7 @@ test_reconnect (Fixture       *f,
 
   ana = cli_spawn (f, "Ana", TEST_PASSWORD, ana_args);
   room = expect_event (ana, "room");
-  {
-    const char *bo_args[] = { "--batch", "--join", member (room, "room"), "--trust", NULL };
-
-    bo = cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
-  }
+  bo = spawn_joiner (f, member (room, "room"));
   expect (bo, "paired Ana joiner");
   expect (ana, "paired Bo creator");
   cli_write (bo, "hello\n");
@@ -281,16 +279,6 @@ cli_read_room (Cli *creator)
       if (g_str_has_prefix (line, "    ") && strlen (line) == 4 + 12)
         return g_strdup (line + 4);
     }
-}
-
-/* Bo in --batch, joining @room. */
-static Cli *
-spawn_joiner (Fixture    *f,
-              const char *room)
-{
-  const char *bo_args[] = { "--batch", "--join", room, "--trust", NULL };
-
-  return cli_spawn (f, "Bo", TEST_PASSWORD, bo_args);
 }
 
 static void

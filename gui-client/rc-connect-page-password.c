@@ -22,20 +22,13 @@ fill_password (RcConnectPage *self,
   self->password_filled = password[0] != '\0';
 }
 
+/* Fills in, or takes away, what the store has for the server in the form. */
 static void
-on_lookup_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+show_looked_up (RcConnectPage          *self,
+                const char             *password,
+                const GError           *error)
 {
-  RcConnectPage *self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(RcStoredPassword) password = rc_password_store_lookup_finish (result, &error);
   const char *shown;
-
-  /* Cancelled by a newer lookup, or by dispose: then @user_data is gone. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = user_data;
 
   gtk_widget_set_visible (GTK_WIDGET (self->forget_button), password != NULL);
 
@@ -66,6 +59,28 @@ on_lookup_done (GObject      *source,
       self->password_filled = TRUE;
       gtk_check_button_set_active (self->remember_check, TRUE);
     }
+}
+
+static void
+on_lookup_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RcConnectPage *self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RcStoredPassword) password = rc_password_store_lookup_finish (result, &error);
+
+  /* Cancelled by a newer lookup, by Forget, or by dispose: then
+   * @user_data may be gone. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = user_data;
+  g_clear_object (&self->lookup_cancellable);
+
+  show_looked_up (self, password, error);
+
+  if (self->connect_after_lookup)
+    _rc_connect_page_request_connect (self);
 }
 
 /* Looks up the password remembered for the server in the form. */
@@ -122,6 +137,7 @@ _rc_connect_page_forget (RcConnectPage *self)
 
   /* A lookup still under way would show Forget again. */
   g_cancellable_cancel (self->lookup_cancellable);
+  g_clear_object (&self->lookup_cancellable);
   /* The focus would be lost with the button. */
   if (gtk_widget_has_focus (GTK_WIDGET (self->forget_button)))
     gtk_widget_grab_focus (GTK_WIDGET (self->remember_check));

@@ -22,6 +22,7 @@ struct _RcConnectPage
   gboolean busy;
   gboolean password_filled;          /* the password field holds what the store gave */
   gboolean filling;                  /* the page itself is setting the password field */
+  gboolean connect_after_lookup;     /* connecting waits for the password lookup */
 
   /* template children */
   GtkImage *logo_image;
@@ -38,6 +39,7 @@ struct _RcConnectPage
 };
 
 /* rc-connect-page.c */
+void _rc_connect_page_request_connect  (RcConnectPage  *self);
 void _rc_connect_page_show_error_text  (RcConnectPage  *self,
                                         char           *text,
                                         RcConnectField  field);

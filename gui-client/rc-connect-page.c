@@ -130,8 +130,8 @@ rc_connect_page_map (GtkWidget *widget)
   _rc_connect_page_look_up_password (RC_CONNECT_PAGE (widget));
 }
 
-static void
-rc_connect_page_request_connect (RcConnectPage *self)
+void
+_rc_connect_page_request_connect (RcConnectPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -151,19 +151,31 @@ rc_connect_page_request_connect (RcConnectPage *self)
     }
 
   rc_connect_page_clear_error (self);
+
+  /* With the field empty, the password being looked up is the one to log
+   * in with: an empty one would only spend one of the attempts before the
+   * server blocks the address. */
+  if (gtk_editable_get_text (GTK_EDITABLE (self->password_entry))[0] == '\0'
+      && self->lookup_cancellable != NULL)
+    {
+      self->connect_after_lookup = TRUE;
+      return;
+    }
+
+  self->connect_after_lookup = FALSE;
   g_signal_emit (self, signals[CONNECT], 0);
 }
 
 static void
 on_entry_activate (RcConnectPage *self)
 {
-  rc_connect_page_request_connect (self);
+  _rc_connect_page_request_connect (self);
 }
 
 static void
 on_connect_clicked (RcConnectPage *self)
 {
-  rc_connect_page_request_connect (self);
+  _rc_connect_page_request_connect (self);
 }
 
 static void
@@ -465,6 +477,20 @@ rc_connect_page_get_error_text (RcConnectPage *self)
   g_return_val_if_fail (RC_IS_CONNECT_PAGE (self), NULL);
 
   return self->error_text;
+}
+
+/**
+ * rc_connect_page_connect:
+ *
+ * Asks to connect with what the form holds, as the Connect button does.
+ * A remembered password still being looked up is waited for.
+ */
+void
+rc_connect_page_connect (RcConnectPage *self)
+{
+  g_return_if_fail (RC_IS_CONNECT_PAGE (self));
+
+  _rc_connect_page_request_connect (self);
 }
 
 /* Puts the cursor in the first field that needs filling in. */

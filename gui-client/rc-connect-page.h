@@ -50,6 +50,7 @@ void         rc_connect_page_show_error     (RcConnectPage  *self,
 void         rc_connect_page_clear_error    (RcConnectPage  *self);
 const char  *rc_connect_page_get_error_text (RcConnectPage  *self);
 void         rc_connect_page_focus_first    (RcConnectPage  *self);
+void         rc_connect_page_connect        (RcConnectPage  *self);
 
 char        *rc_connect_page_describe_error (const GError   *error,
                                              RcConnectField *field);

@@ -430,10 +430,7 @@ rc_window_connect_now (RcWindow *self)
   g_return_if_fail (RC_IS_WINDOW (self));
 
   if (self->session == NULL && g_strcmp0 (rc_window_get_page_name (self), "connect") == 0)
-    {
-      self->retried = FALSE;
-      _rc_window_connect (self);
-    }
+    rc_connect_page_connect (self->connect_page);
 }
 
 /* (nullable): the connection, while there is one */

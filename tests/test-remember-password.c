@@ -337,6 +337,22 @@ press_connect (Fixture *fixture)
   RC_TEST_WAIT_FOR (!rc_connect_page_get_busy (connect_page (fixture)), WAIT);
 }
 
+/* Trusts the certificate if asked, then waits for the lobby or an error. */
+static void
+finish_connect (Fixture *fixture)
+{
+  RC_TEST_WAIT_FOR (page_is (fixture, "lobby")
+                    || rc_connect_page_get_error_text (connect_page (fixture)) != NULL
+                    || rc_window_get_dialog (fixture->window) != NULL, WAIT);
+  if (rc_window_get_dialog (fixture->window) != NULL)
+    {
+      click (rc_test_child (rc_window_get_dialog (fixture->window), RC_TYPE_CONFIRM_DIALOG,
+                            "confirm_button"));
+      RC_TEST_WAIT_FOR (page_is (fixture, "lobby")
+                        || rc_connect_page_get_error_text (connect_page (fixture)) != NULL, WAIT);
+    }
+}
+
 static void
 assert_in_lobby (Fixture *fixture)
 {
@@ -488,6 +504,24 @@ test_untick_forgets (Fixture       *fixture,
   RC_TEST_WAIT_FOR (keyring_holds ("127.0.0.1", fixture->port, NULL), WAIT);
 }
 
+/* roomchat --host … --connect without ROOMCHAT_PASSWORD: it logs in with
+ * the remembered password, not with the field still empty. */
+static void
+test_connect_at_start (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  store_save ("127.0.0.1", fixture->port, TEST_PASSWORD);
+
+  close_window (fixture);
+  fixture->window = g_object_ref (rc_window_new (GTK_APPLICATION (application)));
+  rc_window_prefill (fixture->window, "127.0.0.1", fixture->port, "Pablo", NULL);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  rc_window_connect_now (fixture->window);
+  finish_connect (fixture);
+  assert_in_lobby (fixture);
+  g_assert_cmpstr (password_shown (fixture), ==, TEST_PASSWORD);
+}
+
 /* No Secret Service on the bus: connecting works as before, box ticked
  * or not, and nothing is said but at debug level. */
 static void
@@ -549,6 +583,8 @@ main (int   argc,
               fixture_set_up, test_wrong_password, fixture_tear_down);
   g_test_add ("/remember-password/untick-forgets", Fixture, GINT_TO_POINTER (TRUE),
               fixture_set_up, test_untick_forgets, fixture_tear_down);
+  g_test_add ("/remember-password/connect-at-start", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_set_up, test_connect_at_start, fixture_tear_down);
   g_test_add ("/remember-password/no-keyring", Fixture, GINT_TO_POINTER (FALSE),
               fixture_set_up, test_no_keyring, fixture_tear_down);
 

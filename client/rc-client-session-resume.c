@@ -97,17 +97,22 @@ report_unconfirmed (RcClientSession *self)
     g_signal_emit (self, signals[SIGNAL_MESSAGE_NOT_DELIVERED], 0, seq);
 }
 
+static GError *
+not_resumed_error (const GError *cause)
+{
+  return g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED,
+                      "The connection to the server was lost and the chat could not be resumed: %s",
+                      cause->message);
+}
+
 static void
 give_up (RcClientSession *self,
          GError          *cause)
 {
   g_autoptr(GError) owned = cause;
-  GError *error;
+  GError *error = not_resumed_error (cause);
 
   g_debug ("Giving up on room %s: %s", self->room_id, cause->message);
-  error = g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED,
-                       "The connection to the server was lost and the chat could not be resumed: %s",
-                       cause->message);
   report_unconfirmed (self);
   _rc_client_session_stop_reconnecting (self);
   _rc_client_session_disconnect (self, error);
@@ -250,9 +255,7 @@ resume_refused (RcClientSession *self,
 
   _rc_client_session_stop_reconnecting (self);
   report_unconfirmed (self);
-  error = g_error_new (RC_CLIENT_ERROR, RC_CLIENT_ERROR_NOT_RESUMED,
-                       "The connection to the server was lost and the chat could not be resumed: %s",
-                       cause->message);
+  error = not_resumed_error (cause);
   _rc_client_session_back_to_lobby (self);
   if (!leaving)
     g_signal_emit (self, signals[SIGNAL_ROOM_ERROR], 0, error);

@@ -24,9 +24,9 @@ fill_password (RcConnectPage *self,
 
 /* Fills in, or takes away, what the store has for the server in the form. */
 static void
-show_looked_up (RcConnectPage          *self,
-                const char             *password,
-                const GError           *error)
+show_looked_up (RcConnectPage *self,
+                const char    *password,
+                const GError  *error)
 {
   const char *shown;
 
@@ -80,7 +80,7 @@ on_lookup_done (GObject      *source,
   show_looked_up (self, password, error);
 
   if (self->connect_after_lookup)
-    _rc_connect_page_request_connect (self);
+    rc_connect_page_connect (self);
 }
 
 /* Looks up the password remembered for the server in the form. */

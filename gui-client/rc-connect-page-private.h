@@ -39,7 +39,6 @@ struct _RcConnectPage
 };
 
 /* rc-connect-page.c */
-void _rc_connect_page_request_connect  (RcConnectPage  *self);
 void _rc_connect_page_show_error_text  (RcConnectPage  *self,
                                         char           *text,
                                         RcConnectField  field);

@@ -130,8 +130,8 @@ rc_connect_page_map (GtkWidget *widget)
   _rc_connect_page_look_up_password (RC_CONNECT_PAGE (widget));
 }
 
-void
-_rc_connect_page_request_connect (RcConnectPage *self)
+static void
+rc_connect_page_request_connect (RcConnectPage *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -169,13 +169,13 @@ _rc_connect_page_request_connect (RcConnectPage *self)
 static void
 on_entry_activate (RcConnectPage *self)
 {
-  _rc_connect_page_request_connect (self);
+  rc_connect_page_request_connect (self);
 }
 
 static void
 on_connect_clicked (RcConnectPage *self)
 {
-  _rc_connect_page_request_connect (self);
+  rc_connect_page_request_connect (self);
 }
 
 static void
@@ -490,7 +490,7 @@ rc_connect_page_connect (RcConnectPage *self)
 {
   g_return_if_fail (RC_IS_CONNECT_PAGE (self));
 
-  _rc_connect_page_request_connect (self);
+  rc_connect_page_request_connect (self);
 }
 
 /* Puts the cursor in the first field that needs filling in. */

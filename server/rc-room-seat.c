@@ -50,9 +50,6 @@ _rc_room_seat_new_token (RcSeat   *seat,
   rc_crypto_random (seat->token, sizeof seat->token);
 }
 
-/* Called with the lock held: the seat is no longer away, for whatever
- * reason; its place and its timer go. Its messages stay for the caller to
- * decide on. */
 /* The held message has reached the seat: it becomes the one kept until
  * the seat shows it received. Returns its seq. */
 static gint64
@@ -65,6 +62,9 @@ seat_deliver_held (RcSeat *seat)
   return seat->held_seq;
 }
 
+/* Called with the lock held: the seat is no longer away, for whatever
+ * reason; its place and its timer go. Its messages stay for the caller to
+ * decide on. */
 static void
 seat_stop_waiting (RcSeat *seat)
 {

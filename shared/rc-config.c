@@ -202,9 +202,10 @@ apply_key (const KeySpec      *spec,
 }
 
 /* What no single key can say: for the server, both halves of the
- * certificate or neither; for a client, a port to connect to. */
+ * certificate or neither; for a client, a port to connect to. A file
+ * that passes becomes the configuration's path. */
 static gboolean
-check_whole (gpointer     config,
+finish_load (gpointer     config,
              KeyUsers     user,
              const char  *path,
              GError     **error)
@@ -303,7 +304,7 @@ load_data (gpointer     config,
         return FALSE;
     }
 
-  return check_whole (config, user, path, error);
+  return finish_load (config, user, path, error);
 }
 
 static gboolean
